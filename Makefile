@@ -1,0 +1,57 @@
+# week4: the menu. `make check` and `make test` are all a student or CI needs;
+# each sets up .venv on first use (and again whenever pyproject.toml changes).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+TOPICS := 01-virtualenv
+# Tools that call other tools by name (nbgrader runs `alembic`) must find ours first.
+export PATH := $(abspath $(BIN)):$(PATH)
+
+.DEFAULT_GOAL := help
+.PHONY: help setup setup-dev check test release lab docs docs-build bench-check clean
+
+help: ## show this menu
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "week4 needs Python 3.11 or newer; found " + sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Student tools: the package, its checks, JupyterLab.
+$(VENV)/.student: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[lab]'
+	@touch $@
+
+# Everything: instructor (nbgrader), docs and test tools.
+$(VENV)/.dev: pyproject.toml $(VENV)/.student
+	$(BIN)/python -m pip install --quiet -e '.[lab,instructor,docs,dev]'
+	@touch $@
+
+setup: $(VENV)/.student ## create .venv with the student tools
+setup-dev: $(VENV)/.dev ## create .venv with every tool (instructor, docs, tests)
+
+check: $(VENV)/.student ## grade your exercises/ and print the scoreboard
+	@$(BIN)/week4 check
+
+test: $(VENV)/.dev ## run the whole test suite (includes a strict docs build)
+	$(BIN)/python -m pytest
+
+release: $(VENV)/.dev ## regenerate exercises/ from solutions/ with nbgrader
+	$(BIN)/python -m week4.release $(TOPICS)
+
+lab: $(VENV)/.student ## open JupyterLab on the exercises
+	$(BIN)/jupyter lab exercises
+
+docs: $(VENV)/.dev ## serve the docs site on http://127.0.0.1:8000
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
+docs-build: $(VENV)/.dev ## build the docs site into site/ (strict)
+	$(BIN)/mkdocs build --strict
+
+bench-check: $(VENV)/.dev ## benchmark: week4 check vs a bare nbclient run of topic 01
+	$(BIN)/python -m week4.bench check
+
+clean: ## remove .venv and build outputs
+	rm -rf $(VENV) site .nbgrader build *.egg-info

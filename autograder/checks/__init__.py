@@ -1,0 +1,1 @@
+"""One pytest module per topic; each test marked with `@check` is one graded check."""

@@ -1,0 +1,43 @@
+"""Fixtures for the checks.
+
+Under `week4 check` the grading plugin provides the submission. The checks also run as a
+plain pytest suite, e.g. `pytest autograder/checks/test_01_virtualenv.py --submission exercises`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from autograder.runner import PLUGIN_NAME, Collector, find_notebook
+from autograder.notebook import load_cells
+from autograder.submission import Submission
+from autograder.topics import get_topic
+
+
+def pytest_addoption(parser):
+    parser.addoption("--submission", default="solutions",
+                     help="folder with the exercises/ layout to check (default: solutions)")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "week4_check(info): a graded check")
+
+
+@pytest.fixture(scope="module")
+def nb(request):
+    """The student's notebook for the topic of the requesting check module."""
+    plugin = request.config.pluginmanager.get_plugin(PLUGIN_NAME)
+    if plugin is None:
+        for p in request.config.pluginmanager.get_plugins():
+            if isinstance(p, Collector):
+                plugin = p
+    if plugin is not None:
+        yield plugin.submission
+        return
+    topic = get_topic(request.module.TOPIC)
+    notebook = find_notebook(Path(request.config.getoption("--submission")) / topic.id, topic)
+    submission = Submission(topic.id, notebook, load_cells(notebook))
+    yield submission
+    submission.close()

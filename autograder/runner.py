@@ -1,0 +1,112 @@
+"""Run one topic's checks (a pytest module) against one notebook and collect the result."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+
+import pytest
+
+from .checking import CheckFailed, CheckInfo, checks_in
+from .notebook import NotebookError, load_cells
+from .results import CheckResult, Report, TopicResult
+from .submission import Submission
+from .topics import TOPICS, Topic, get_topic
+
+PLUGIN_NAME = "week4_grading"
+
+
+def check_infos(topic: Topic) -> list[CheckInfo]:
+    module = importlib.import_module(f"autograder.checks.{topic.check_module}")
+    return checks_in(module)
+
+
+def failed(info: CheckInfo, message: str, public: str = "") -> CheckResult:
+    return CheckResult(info.id, 0, info.points, False, message, info.hint, info.docs,
+                       public or message)
+
+
+class Collector:
+    """pytest plugin: hands the submission to the checks and records each verdict."""
+
+    def __init__(self, submission: Submission):
+        self.submission = submission
+        self.verdicts: dict[str, tuple[bool, str, str]] = {}
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        marker = item.get_closest_marker("week4_check")
+        if marker is None or (report.when != "call" and report.passed):
+            return
+        info: CheckInfo = marker.args[0]
+        if report.passed:
+            self.verdicts.setdefault(info.id, (True, "", ""))
+            return
+        exc = call.excinfo.value if call.excinfo else None
+        if isinstance(exc, CheckFailed):
+            message = str(exc)
+            public = message if not exc.hidden else exc.public
+        else:
+            # A check that crashed is the grader's bug, not the student's: say so plainly.
+            message = f"the check itself failed ({type(exc).__name__}: {exc}); please report it"
+            public = message
+        self.verdicts[info.id] = (False, message, public)
+
+
+def grade_topic(topic_id: str, notebook: Path, *, env: dict | None = None) -> TopicResult:
+    """Grade one topic of one submission. Never raises for anything the notebook contains."""
+    topic = get_topic(topic_id)
+    infos = check_infos(topic)
+    result = TopicResult(topic.id)
+    try:
+        cells = load_cells(Path(notebook))
+    except NotebookError as exc:
+        result.error = str(exc)
+        result.checks = [failed(i, f"not graded: {exc}") for i in infos]
+        return result
+
+    submission = Submission(topic.id, Path(notebook), cells, env=env)
+    collector = Collector(submission)
+    try:
+        args = [str(topic.check_file), "-p", "no:cacheprovider", "-p", "no:terminal",
+                "-p", "no:warnings", "--rootdir", str(topic.check_file.parent),
+                "-c", os.devnull]
+        code = pytest.main(args, plugins=[collector])
+        if code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
+            raise RuntimeError(f"the checks of {topic.id} could not run (pytest exit {code})")
+        result.notes = submission.load_notes()
+    finally:
+        submission.close()
+    for info in infos:
+        passed, message, public = collector.verdicts.get(info.id, (False, "the check did not run", ""))
+        if passed:
+            result.checks.append(CheckResult(info.id, info.points, info.points, True, "",
+                                             info.hint, info.docs))
+        else:
+            result.checks.append(failed(info, message, public))
+    if result.notes and not any(c.passed for c in result.checks):
+        result.error = result.notes[0]
+    return result
+
+
+def find_notebook(folder: Path, topic: Topic) -> Path:
+    """The topic's notebook in `folder`: `<topic>.ipynb`, or the only notebook there."""
+    preferred = folder / topic.notebook_name
+    if preferred.exists():
+        return preferred
+    candidates = sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith("."))
+    if len(candidates) == 1:
+        return candidates[0]
+    return preferred  # missing: grade_topic reports "notebook not found"
+
+
+def grade_submission(root: Path, topics: list[str] | None = None) -> Report:
+    """Grade the `exercises/`-shaped folder `root`: `<root>/<topic>/<topic>.ipynb`."""
+    report = Report()
+    for topic_id in topics or list(TOPICS):
+        topic = get_topic(topic_id)
+        report.topics[topic.id] = grade_topic(topic.id, find_notebook(Path(root) / topic.id, topic))
+    return report

@@ -1,0 +1,259 @@
+"""Run student code in a child process and get plain data back.
+
+The grader's process never imports or executes a submission. `Sandbox` starts
+`python -m autograder.child` in its own process group, in a scratch copy of the submission
+folder, with a memory limit, and talks to it over two pipes. Every request has a wall-clock
+timeout; on a timeout or a crash the whole process group is killed and the next request
+starts a fresh child (unless loading itself failed: then the sandbox stays down).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .notebook import Cell
+
+DEFAULT_MEMORY_MB = 4096
+LOG_TAIL_LINES = 5
+# Environment variables the child never sees: a submission has no business with them.
+SECRET_MARKERS = ("SECRET", "TOKEN", "PASSWORD", "PASSWD", "CREDENTIAL", "API_KEY", "AWS_")
+COPY_IGNORE = shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints", "__pycache__", ".git")
+
+
+@dataclass
+class Reply:
+    status: str               # ok | error | timeout | crashed
+    value: object = None
+    error: dict = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    def explain(self) -> str:
+        """One sentence a student can act on."""
+        if self.status == "ok":
+            return "ran fine"
+        if self.status == "timeout":
+            return f"did not finish within {self.seconds:.0f} s (an infinite loop, or waiting for input?)"
+        if self.status == "crashed":
+            return "stopped the grading process (os._exit, a crash, or too much memory?)" + (
+                f" {self.error.get('message', '')}".rstrip())
+        where = f" at {self.error['where']}" if self.error.get("where") else ""
+        kind = self.error.get("type", "an error")
+        if kind == "NotImplementedError":
+            return f"is not written yet (it raises NotImplementedError{where})"
+        message = self.error.get("message", "")
+        return f"raised {kind}{where}" + (f": {message}" if message else "")
+
+
+def child_env(extra: dict | None = None) -> dict:
+    env = {k: v for k, v in os.environ.items()
+           if not any(marker in k.upper() for marker in SECRET_MARKERS)}
+    env.update({
+        "WEEK4_SANDBOX": "1",            # the notebook's test cells do nothing in here
+        "MPLBACKEND": "Agg",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
+        "OPENBLAS_NUM_THREADS": "1",     # one core per child: graders run in parallel
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "PYTHONWARNINGS": "ignore",
+    })
+    env.pop("PYTHONPATH", None)
+    env.update(extra or {})
+    return env
+
+
+def _limits(memory_mb: int):
+    def apply():  # runs in the child between fork and exec
+        try:
+            import resource
+            limit = memory_mb * 1024 * 1024
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        except (ImportError, ValueError, OSError):
+            pass
+    return apply
+
+
+class Sandbox:
+    """A child process that holds one submission's notebook code."""
+
+    def __init__(self, cells: list[Cell], source_dir: Path | None = None, *,
+                 timeout: float = 10.0, load_timeout: float = 60.0,
+                 memory_mb: int = DEFAULT_MEMORY_MB, env: dict | None = None):
+        self.cells = cells
+        self.source_dir = Path(source_dir) if source_dir else None
+        self.timeout = timeout
+        self.load_timeout = load_timeout
+        self.memory_mb = memory_mb
+        self.extra_env = env or {}
+        self.scratch = Path(tempfile.mkdtemp(prefix="week4-sandbox-"))
+        self.workdir = self.scratch / "work"
+        self.proc: subprocess.Popen | None = None
+        self.load_reply: Reply | None = None
+        self.fatal: Reply | None = None   # set when loading itself timed out or crashed
+        self._next_id = 0
+        self._buffer = b""
+
+    # -- lifecycle ---------------------------------------------------------------------
+    def __enter__(self) -> "Sandbox":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def start(self) -> Reply:
+        """Start the child and run the notebook's cells; returns the load reply."""
+        if self.fatal:
+            return self.fatal
+        if self.proc is not None:
+            return self.load_reply
+        if self.workdir.exists():
+            shutil.rmtree(self.workdir, ignore_errors=True)
+        if self.source_dir and self.source_dir.is_dir():
+            shutil.copytree(self.source_dir, self.workdir, ignore=COPY_IGNORE, symlinks=True)
+        else:
+            self.workdir.mkdir(parents=True)
+        cells_file = self.scratch / "cells.json"
+        cells_file.write_text(json.dumps([asdict(c) for c in self.cells]), encoding="utf-8")
+
+        req_r, req_w = os.pipe()
+        rep_r, rep_w = os.pipe()
+        self.log_path = self.scratch / "output.log"
+        log = open(self.log_path, "ab")
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-I", "-m", "autograder.child", str(req_r), str(rep_w)],
+                cwd=self.workdir, env=child_env(self.extra_env), stdin=subprocess.DEVNULL,
+                stdout=log, stderr=log, pass_fds=(req_r, rep_w), start_new_session=True,
+                preexec_fn=_limits(self.memory_mb),
+            )
+        finally:
+            log.close()
+            os.close(req_r)
+            os.close(rep_w)
+        self._req, self._rep, self._buffer = req_w, rep_r, b""
+        reply = self._send({"op": "load", "cells": str(cells_file)}, self.load_timeout)
+        if not reply.ok:
+            # Loading never returned: there is no point in restarting for every check.
+            self.fatal = reply
+        self.load_reply = reply
+        return reply
+
+    def kill(self) -> None:
+        if self.proc is None:
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        for fd in (self._req, self._rep):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self.proc = None
+
+    def close(self) -> None:
+        self.kill()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+    # -- requests ----------------------------------------------------------------------
+    def call(self, name: str, *args, timeout: float | None = None, **kwargs) -> Reply:
+        """Call the student's function `name` with plain-data arguments."""
+        return self.request({"op": "call", "name": name, "args": list(args), "kwargs": kwargs},
+                            timeout)
+
+    def helper(self, helper: str, *args, timeout: float | None = None, **kwargs) -> Reply:
+        """Run trusted grader code `module:function` in the child, next to the student's code."""
+        return self.request({"op": "helper", "helper": helper, "args": list(args),
+                             "kwargs": kwargs}, timeout)
+
+    def request(self, payload: dict, timeout: float | None = None) -> Reply:
+        load = self.start()
+        if self.fatal:
+            return self.fatal
+        if not load.ok:
+            return load
+        reply = self._send(payload, timeout or self.timeout)
+        if reply.status in ("timeout", "crashed"):
+            self.kill()  # the next request gets a fresh child
+        return reply
+
+    def output_tail(self) -> str:
+        try:
+            lines = self.log_path.read_text(errors="replace").splitlines()
+        except OSError:
+            return ""
+        return "\n".join(lines[-LOG_TAIL_LINES:])
+
+    def _send(self, payload: dict, timeout: float) -> Reply:
+        self._next_id += 1
+        payload = {"id": self._next_id, **payload}
+        data = (json.dumps(payload) + "\n").encode("utf-8")
+        start = time.monotonic()
+        deadline = start + timeout
+        try:
+            while data:
+                _, ready, _ = select.select([], [self._req], [], max(0.0, deadline - time.monotonic()))
+                if not ready:
+                    return self._timeout(start)
+                data = data[os.write(self._req, data):]
+        except (BrokenPipeError, OSError):
+            return self._crashed(start)
+        while True:
+            while b"\n" in self._buffer:
+                line, self._buffer = self._buffer.split(b"\n", 1)
+                try:
+                    message = json.loads(line)
+                except ValueError:
+                    continue  # not ours: ignore
+                if isinstance(message, dict) and message.get("id") == payload["id"]:
+                    elapsed = time.monotonic() - start
+                    if message.get("ok") is True:
+                        return Reply("ok", message.get("value"), seconds=elapsed)
+                    error = message.get("error")
+                    return Reply("error", error=error if isinstance(error, dict) else {},
+                                 seconds=elapsed)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return self._timeout(start)
+            ready, _, _ = select.select([self._rep], [], [], remaining)
+            if not ready:
+                return self._timeout(start)
+            chunk = os.read(self._rep, 1 << 20)
+            if not chunk:
+                return self._crashed(start)
+            self._buffer += chunk
+
+    def _timeout(self, start: float) -> Reply:
+        self.kill()
+        return Reply("timeout", seconds=time.monotonic() - start)
+
+    def _crashed(self, start: float) -> Reply:
+        code = self.proc.poll() if self.proc else None
+        if self.proc and code is None:
+            try:
+                code = self.proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                code = None
+        self.kill()
+        detail = f"(exit status {code})" if code is not None else ""
+        return Reply("crashed", error={"message": detail}, seconds=time.monotonic() - start)

@@ -1,0 +1,85 @@
+"""What a check sees: one student's notebook for one topic, runnable in a sandbox."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from .checking import CheckFailed
+from .notebook import Cell
+from .sandbox import Reply, Sandbox
+
+# A topic's checks together get this long; a submission that burns it (timeouts in every
+# function) fails the remaining checks at once instead of stalling a whole class's grading.
+DEFAULT_BUDGET_SECONDS = 180.0
+
+
+class Submission:
+    def __init__(self, topic: str, notebook: Path, cells: list[Cell], *,
+                 timeout: float = 10.0, budget: float = DEFAULT_BUDGET_SECONDS,
+                 env: dict | None = None):
+        self.topic = topic
+        self.notebook = Path(notebook)
+        self.sandbox = Sandbox(cells, self.notebook.parent, timeout=timeout, env=env)
+        self.deadline = time.monotonic() + budget
+
+    def close(self) -> None:
+        self.sandbox.close()
+
+    @property
+    def workdir(self) -> Path:
+        """The scratch copy of the submission folder the child runs in."""
+        self.sandbox.start()
+        return self.sandbox.workdir
+
+    def load_notes(self) -> list[str]:
+        """Cells that raised while the notebook was loaded, one line each."""
+        reply = self.sandbox.start()
+        if not reply.ok:
+            return [f"loading the notebook {reply.explain()}"]
+        return [
+            f"cell {e.get('cell')} raised {e.get('type')}"
+            + (f" at {e['where']}" if e.get("where") else "") + f": {e.get('message', '')}"
+            for e in reply.value.get("errors", [])
+        ]
+
+    def run(self, name: str, *args, timeout: float | None = None, **kwargs) -> Reply:
+        self._check_budget()
+        return self.sandbox.call(name, *args, timeout=self._timeout(timeout), **kwargs)
+
+    def call(self, name: str, *args, timeout: float | None = None, shown: str = "",
+             **kwargs):
+        """Call the student's function and return its value, or fail the check saying why.
+
+        `shown` is how the call is quoted in the message; by default the function's name.
+        """
+        reply = self.run(name, *args, timeout=timeout, **kwargs)
+        if not reply.ok:
+            raise CheckFailed(self.failure(name, reply, shown))
+        return reply.value
+
+    def helper(self, helper: str, *args, timeout: float | None = None, shown: str = "",
+               **kwargs):
+        self._check_budget()
+        reply = self.sandbox.helper(helper, *args, timeout=self._timeout(timeout), **kwargs)
+        if not reply.ok:
+            raise CheckFailed(self.failure(shown or helper, reply, shown))
+        return reply.value
+
+    def failure(self, name: str, reply: Reply, shown: str = "") -> str:
+        what = shown or f"{name}(...)"
+        if reply.status == "error" and reply.error.get("type") == "LookupError":
+            notes = self.load_notes()
+            extra = f" ({notes[0]})" if notes else ""
+            return reply.error.get("message", "function missing") + extra
+        if reply is self.sandbox.fatal or reply is self.sandbox.load_reply:
+            return f"the notebook could not be loaded: it {reply.explain()}"
+        return f"{what} {reply.explain()}"
+
+    def _timeout(self, timeout: float | None) -> float:
+        limit = timeout or self.sandbox.timeout
+        return max(0.5, min(limit, self.deadline - time.monotonic()))
+
+    def _check_budget(self) -> None:
+        if time.monotonic() >= self.deadline:
+            raise CheckFailed("grading time for this topic is used up (earlier calls timed out)")

@@ -1,0 +1,28 @@
+"""nbgrader configuration for the week4 course.
+
+solutions/ holds the instructor's source notebooks; `make release` runs
+`nbgrader generate_assignment` to produce the student versions in exercises/.
+The gradebook lives in .nbgrader/ (git-ignored), never in tracked files.
+"""
+
+from pathlib import Path
+
+c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
+
+ROOT = Path(__file__).resolve().parent
+
+c.CourseDirectory.course_id = "week4"
+c.CourseDirectory.root = str(ROOT)
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "exercises"
+c.CourseDirectory.db_url = f"sqlite:///{ROOT / '.nbgrader' / 'gradebook.db'}"
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
+                            ".venv", "*.db"]
+
+# Each test cell grades the whole topic once (in a fresh process) on its first run; topic 04
+# trains a model, so allow minutes rather than nbgrader's default 30 s per cell.
+c.Execute.timeout = 600
+
+# What students see in place of the solution.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"

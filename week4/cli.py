@@ -1,0 +1,90 @@
+"""The `week4` command.
+
+    week4 check [TOPIC ...] [--submission DIR] [--json] [--fail-under PCT]
+
+Bad input (a missing folder, an unknown topic) ends with one line on stderr and status 2;
+grading that ran ends with status 0, also for 0 points, unless --fail-under says otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+EXIT_USAGE = 2
+EXIT_BELOW_THRESHOLD = 1
+
+
+class UsageError(Exception):
+    """Input the command cannot work with; printed as one line."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse would print the usage too; one line is enough
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def build_parser() -> Parser:
+    from autograder.topics import TOPICS
+
+    parser = Parser(prog="week4", description="Course tools for week 4.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    p = sub.add_parser("check", help="grade notebooks and print the scoreboard",
+                       description="Grade the exercise notebooks in an exercises/-shaped folder.")
+    p.add_argument("topics", nargs="*", metavar="TOPIC",
+                   help=f"topics to grade (default: all): {', '.join(TOPICS)}")
+    p.add_argument("--submission", default="exercises", metavar="DIR",
+                   help="folder with one sub-folder per topic (default: exercises)")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.add_argument("--fail-under", type=float, metavar="PCT",
+                   help="exit with status 1 when the total is below PCT percent")
+    p.set_defaults(run=cmd_check)
+    return parser
+
+
+def cmd_check(args) -> int:
+    from autograder.runner import grade_submission
+    from autograder.topics import TOPICS
+
+    from .scoreboard import render
+
+    root = Path(args.submission)
+    if not root.is_dir():
+        raise UsageError(f"submission folder not found: {root}")
+    for topic in args.topics:
+        if topic not in TOPICS:
+            raise UsageError(f"unknown topic {topic!r}; choose from: {', '.join(TOPICS)}")
+    if args.fail_under is not None and not 0 <= args.fail_under <= 100:
+        raise UsageError("--fail-under takes a percentage between 0 and 100")
+
+    report = grade_submission(root, args.topics or None)
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2))
+    else:
+        print(render(report))
+    if args.fail_under is not None:
+        pct = 100 * report.score / report.max if report.max else 0.0
+        if pct < args.fail_under:
+            print(f"week4: total {pct:.1f}% is below --fail-under {args.fail_under:g}%",
+                  file=sys.stderr)
+            return EXIT_BELOW_THRESHOLD
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return args.run(args)
+    except UsageError as exc:
+        print(f"week4: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("week4: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
