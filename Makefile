@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-TOPICS := 01-virtualenv
+TOPICS := $(notdir $(wildcard solutions/[0-9]*))
 # Tools that call other tools by name (nbgrader runs `alembic`) must find ours first.
 export PATH := $(abspath $(BIN)):$(PATH)
 
@@ -24,9 +24,15 @@ $(VENV)/.student: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[lab]'
 	@touch $@
 
-# Everything: instructor (nbgrader), docs and test tools.
-$(VENV)/.dev: pyproject.toml $(VENV)/.student
+# Everything: instructor (nbgrader), docs and test tools, plus the npm tools.
+$(VENV)/.dev: pyproject.toml $(VENV)/.student node_modules/.installed
 	$(BIN)/python -m pip install --quiet -e '.[lab,instructor,docs,dev]'
+	@touch $@
+
+# newman (runs the Postman collection), mermaid and katex (offline docs site).
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 18+ (Debian: apt-get install nodejs npm)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 setup: $(VENV)/.student ## create .venv with the student tools

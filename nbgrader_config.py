@@ -15,6 +15,7 @@ c.CourseDirectory.course_id = "week4"
 c.CourseDirectory.root = str(ROOT)
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "exercises"
+(ROOT / ".nbgrader").mkdir(exist_ok=True)  # sqlite does not create folders
 c.CourseDirectory.db_url = f"sqlite:///{ROOT / '.nbgrader' / 'gradebook.db'}"
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
                             ".venv", "*.db"]

@@ -17,9 +17,19 @@ from .topics import TOPICS, Topic, get_topic
 PLUGIN_NAME = "week4_grading"
 
 
+def check_module(topic: Topic):
+    return importlib.import_module(f"autograder.checks.{topic.check_module}")
+
+
 def check_infos(topic: Topic) -> list[CheckInfo]:
-    module = importlib.import_module(f"autograder.checks.{topic.check_module}")
-    return checks_in(module)
+    return checks_in(check_module(topic))
+
+
+def limits(topic: Topic) -> dict:
+    """Per-topic time limits, set by the check module (CALL_TIMEOUT, LOAD_TIMEOUT, BUDGET)."""
+    module = check_module(topic)
+    names = {"CALL_TIMEOUT": "timeout", "LOAD_TIMEOUT": "load_timeout", "BUDGET": "budget"}
+    return {arg: getattr(module, attr) for attr, arg in names.items() if hasattr(module, attr)}
 
 
 def failed(info: CheckInfo, message: str, public: str = "") -> CheckResult:
@@ -68,7 +78,7 @@ def grade_topic(topic_id: str, notebook: Path, *, env: dict | None = None) -> To
         result.checks = [failed(i, f"not graded: {exc}") for i in infos]
         return result
 
-    submission = Submission(topic.id, Path(notebook), cells, env=env)
+    submission = Submission(topic.id, Path(notebook), cells, env=env, **limits(topic))
     collector = Collector(submission)
     try:
         args = [str(topic.check_file), "-p", "no:cacheprovider", "-p", "no:terminal",

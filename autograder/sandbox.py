@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import select
 import shutil
 import signal
@@ -206,7 +207,9 @@ class Sandbox:
 
     def _send(self, payload: dict, timeout: float) -> Reply:
         self._next_id += 1
-        payload = {"id": self._next_id, **payload}
+        # A fresh unguessable id per request: replies written ahead of time by student code
+        # (forged onto the reply pipe) can never match a later request.
+        payload = {"id": f"{self._next_id}-{secrets.token_hex(8)}", **payload}
         data = (json.dumps(payload) + "\n").encode("utf-8")
         start = time.monotonic()
         deadline = start + timeout

@@ -12,16 +12,21 @@ from .sandbox import Reply, Sandbox
 # A topic's checks together get this long; a submission that burns it (timeouts in every
 # function) fails the remaining checks at once instead of stalling a whole class's grading.
 DEFAULT_BUDGET_SECONDS = 180.0
+# A function that hung once gets this long on later calls: enough for any honest answer,
+# short enough that an infinite loop does not cost a full timeout per check.
+HUNG_RETRY_SECONDS = 2.0
 
 
 class Submission:
     def __init__(self, topic: str, notebook: Path, cells: list[Cell], *,
-                 timeout: float = 10.0, budget: float = DEFAULT_BUDGET_SECONDS,
-                 env: dict | None = None):
+                 timeout: float = 10.0, load_timeout: float = 60.0,
+                 budget: float = DEFAULT_BUDGET_SECONDS, env: dict | None = None):
         self.topic = topic
         self.notebook = Path(notebook)
-        self.sandbox = Sandbox(cells, self.notebook.parent, timeout=timeout, env=env)
+        self.sandbox = Sandbox(cells, self.notebook.parent, timeout=timeout,
+                               load_timeout=load_timeout, env=env)
         self.deadline = time.monotonic() + budget
+        self.hung: set[str] = set()  # functions that already timed out once
 
     def close(self) -> None:
         self.sandbox.close()
@@ -45,7 +50,13 @@ class Submission:
 
     def run(self, name: str, *args, timeout: float | None = None, **kwargs) -> Reply:
         self._check_budget()
-        return self.sandbox.call(name, *args, timeout=self._timeout(timeout), **kwargs)
+        limit = self._timeout(timeout)
+        if name in self.hung:
+            limit = min(limit, HUNG_RETRY_SECONDS)
+        reply = self.sandbox.call(name, *args, timeout=limit, **kwargs)
+        if reply.status == "timeout":
+            self.hung.add(name)
+        return reply
 
     def call(self, name: str, *args, timeout: float | None = None, shown: str = "",
              **kwargs):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.runner import PLUGIN_NAME, Collector, find_notebook
+from autograder.runner import PLUGIN_NAME, Collector, find_notebook, limits
 from autograder.notebook import load_cells
 from autograder.submission import Submission
 from autograder.topics import get_topic
@@ -38,6 +38,6 @@ def nb(request):
         return
     topic = get_topic(request.module.TOPIC)
     notebook = find_notebook(Path(request.config.getoption("--submission")) / topic.id, topic)
-    submission = Submission(topic.id, notebook, load_cells(notebook))
+    submission = Submission(topic.id, notebook, load_cells(notebook), **limits(topic))
     yield submission
     submission.close()

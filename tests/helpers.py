@@ -1,0 +1,84 @@
+"""Shared test helpers: grade a notebook, and make mutated copies of a solution notebook."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from autograder.runner import grade_topic
+from autograder.results import TopicResult
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = ROOT / "solutions"
+EXERCISES = ROOT / "exercises"
+BIN = Path(sys.executable).parent
+
+
+def grade(topic: str, notebook: Path) -> TopicResult:
+    return grade_topic(topic, Path(notebook))
+
+
+def scores(result: TopicResult) -> dict[str, float]:
+    """{check id: points earned}."""
+    return {c.id: c.points for c in result.checks}
+
+
+def lost(result: TopicResult) -> set[str]:
+    """Ids of the checks that did not pass."""
+    return {c.id for c in result.checks if not c.passed}
+
+
+def load_solution(topic: str) -> dict:
+    return json.loads((SOLUTIONS / topic / f"{topic}.ipynb").read_text(encoding="utf-8"))
+
+
+def write_notebook(nb: dict, topic: str, folder: Path | None = None,
+                   extra_files: dict[str, str] | None = None) -> Path:
+    """Write `nb` as `<folder>/<topic>/<topic>.ipynb` (folder: a new temp dir) and return its path.
+
+    Other files of the topic's solution folder are copied along, as a student would have them.
+    """
+    folder = Path(folder or tempfile.mkdtemp(prefix="week4-test-"))
+    target = folder / topic
+    target.mkdir(parents=True, exist_ok=True)
+    for item in (SOLUTIONS / topic).iterdir():
+        if item.is_file() and item.suffix != ".ipynb":
+            (target / item.name).write_bytes(item.read_bytes())
+    for name, text in (extra_files or {}).items():
+        (target / name).write_text(text, encoding="utf-8")
+    path = target / f"{topic}.ipynb"
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    return path
+
+
+def mutate(topic: str, replacements: dict[str, str], folder: Path | None = None) -> Path:
+    """A copy of the solution notebook whose cells with the given nbgrader grade_ids have new sources."""
+    nb = load_solution(topic)
+    seen = set()
+    for cell in nb["cells"]:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if grade_id in replacements:
+            cell["source"] = replacements[grade_id]
+            seen.add(grade_id)
+    missing = set(replacements) - seen
+    assert not missing, f"no cells with grade_id {missing} in the {topic} solution"
+    return write_notebook(nb, topic, folder)
+
+
+def notebook_from_code(topic: str, *sources: str, folder: Path | None = None) -> Path:
+    """A notebook whose only cells are the given code sources (for adversarial submissions)."""
+    nb = {"cells": [{"cell_type": "code", "metadata": {}, "source": s, "outputs": [],
+                     "execution_count": None} for s in sources],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    return write_notebook(nb, topic, folder)
+
+
+def week4(*args: str, cwd: Path = ROOT, timeout: float = 600) -> subprocess.CompletedProcess:
+    """Run the installed `week4` command."""
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    return subprocess.run([str(BIN / "week4"), *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout, env=env)

@@ -1,0 +1,160 @@
+"""The sandbox: student code runs in a child process, and only plain data comes back."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from autograder.child import NotPlainData, to_plain
+from autograder.notebook import Cell, code_cells
+from autograder.sandbox import Sandbox
+
+
+def sandbox(*sources: str, **kwargs) -> Sandbox:
+    cells = [Cell(i, "code", s) for i, s in enumerate(sources, start=1)]
+    return Sandbox(cells, **kwargs)
+
+
+def test_functions_run_in_another_process():
+    with sandbox("import os\ndef pid():\n    return os.getpid()") as box:
+        reply = box.call("pid")
+        assert reply.ok and reply.value != os.getpid()
+
+
+def test_a_failing_cell_does_not_stop_later_cells():
+    with sandbox("raise RuntimeError('boom')", "def f():\n    return 42") as box:
+        load = box.start()
+        assert load.ok
+        assert load.value["errors"][0]["type"] == "RuntimeError"
+        assert load.value["errors"][0]["cell"] == 1
+        assert box.call("f").value == 42
+
+
+def test_exceptions_come_back_with_type_cell_and_line():
+    with sandbox("x = 1", "def f():\n    return 1 / 0") as box:
+        reply = box.call("f")
+        assert reply.status == "error"
+        assert reply.error["type"] == "ZeroDivisionError"
+        assert reply.error["where"] == "cell 2, line 2"
+        assert "ZeroDivisionError at cell 2, line 2" in reply.explain()
+
+
+def test_an_infinite_loop_times_out_and_the_next_call_gets_a_fresh_child():
+    with sandbox("def spin():\n    while True: pass", "def ok():\n    return 'fine'",
+                 timeout=1) as box:
+        start = time.monotonic()
+        assert box.call("spin").status == "timeout"
+        assert time.monotonic() - start < 5
+        assert box.call("ok").value == "fine"
+
+
+def test_sys_exit_is_an_error_and_os_exit_a_crash():
+    with sandbox("import os, sys\ndef a():\n    sys.exit(0)\ndef b():\n    os._exit(0)") as box:
+        a = box.call("a")
+        assert a.status == "error" and "sys.exit" in a.error["message"]
+        assert box.call("b").status == "crashed"
+
+
+def test_memory_is_limited():
+    with sandbox("def hog():\n    return len(bytearray(8 * 1024**3))", memory_mb=1024) as box:
+        reply = box.call("hog")
+        assert not reply.ok
+        assert reply.status == "crashed" or reply.error["type"] == "MemoryError"
+
+
+def test_a_loop_while_loading_keeps_the_sandbox_down_without_retrying():
+    with sandbox("while True: pass", load_timeout=1) as box:
+        start = time.monotonic()
+        assert box.call("f").status == "timeout"
+        assert box.call("g").status == "timeout"  # no second wait
+        assert time.monotonic() - start < 5
+
+
+def test_the_whole_process_group_is_killed():
+    src = ("import subprocess, sys\n"
+           "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n"
+           "def pid():\n    return child.pid")
+    box = sandbox(src)
+    pid = box.call("pid").value
+    box.close()
+    time.sleep(0.2)
+    try:
+        os.kill(pid, 0)
+        with open(f"/proc/{pid}/stat") as fh:  # a zombie waiting for its parent is dead too
+            assert fh.read().split()[2] == "Z"
+    except ProcessLookupError:
+        pass
+
+
+def test_secrets_are_not_passed_to_student_code(monkeypatch):
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "do-not-leak")
+    monkeypatch.setenv("GITHUB_TOKEN", "do-not-leak")
+    with sandbox("import os\ndef env():\n    return dict(os.environ)") as box:
+        env = box.call("env").value
+        assert "do-not-leak" not in env.values()
+        assert env["WEEK4_SANDBOX"] == "1"
+
+
+def test_only_plain_data_crosses_back():
+    class Rigged(str):
+        def __eq__(self, other):
+            return True
+
+        def __str__(self):
+            return "rigged"
+
+    class Sneaky(int):
+        def __index__(self):
+            return 99
+
+    value = to_plain({"a": (Rigged("real"), Sneaky(3)), 1: None})
+    assert value == {"a": ["real", 3], "1": None}
+    assert type(value["a"][0]) is str
+    for bad in (object(), {1, 2}, b"bytes", {(1, 2): 3}):
+        try:
+            to_plain(bad)
+        except NotPlainData:
+            continue
+        raise AssertionError(f"{bad!r} crossed as plain data")
+
+
+def test_unplain_return_values_are_errors_not_pickles():
+    with sandbox("class Always:\n    def __eq__(self, o): return True\n"
+                 "def f():\n    return Always()") as box:
+        reply = box.call("f")
+        assert reply.status == "error" and "not plain data" in reply.error["message"]
+
+
+def test_student_output_never_mixes_with_replies():
+    with sandbox("print('{\"id\": 2, \"ok\": true, \"value\": 1}')\n"
+                 "def f():\n    print('noise'); return 'real'") as box:
+        assert box.call("f").value == "real"
+
+
+def test_writefile_cells_write_into_the_working_folder():
+    cells = [Cell(1, "writefile", "def hello():\n    return 'hi'\n", "app.py"),
+             Cell(2, "code", "from app import hello")]
+    with Sandbox(cells) as box:
+        assert box.call("hello").value == "hi"
+        assert (box.workdir / "app.py").is_file()
+
+
+def test_magics_and_shell_lines_are_skipped_and_test_cells_ignored():
+    nb = {"cells": [
+        {"cell_type": "code", "source": "%pip install requests\n!rm -rf /\nx = 1\n"},
+        {"cell_type": "code", "source": "%%bash\necho hi\n"},
+        {"cell_type": "code", "source": "%%time\ny = 2\n"},
+        {"cell_type": "code", "source": "%%writefile -a notes.txt\nline\n"},
+        {"cell_type": "code", "source": "assert False",
+         "metadata": {"nbgrader": {"grade": True, "solution": False}}},
+        {"cell_type": "markdown", "source": "text"},
+    ]}
+    cells = code_cells(nb)
+    assert [c.kind for c in cells] == ["code", "code", "writefile"]
+    assert "pass  # skipped by the grader: %pip install requests" in cells[0].source
+    assert cells[0].source.splitlines() == [
+        "pass  # skipped by the grader: %pip install requests",
+        "pass  # skipped by the grader: !rm -rf /",
+        "x = 1"]
+    assert cells[1].source.strip() == "y = 2"
+    assert cells[2].target == "notes.txt" and cells[2].append

@@ -1,0 +1,71 @@
+"""Benchmarks (`make bench-check`): ratios against a baseline measured in the same run.
+
+    python -m week4.bench check [--repeat N]
+
+`check` compares `week4 check 01-virtualenv --submission solutions` (a fresh process: start-up,
+pytest, sandbox, all checks) with a bare nbclient execution of the same solution notebook's
+code cells (a fresh Jupyter kernel, test cells left out since they call the grader).
+Target: the check costs at most 1.5x the bare execution, and under 3 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TOPIC = "01-virtualenv"
+
+
+def time_check() -> float:
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "week4", "check", TOPIC, "--submission",
+                           str(ROOT / "solutions"), "--json"], capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    data = json.loads(proc.stdout)
+    if data["score"] != data["max"]:
+        raise SystemExit("bench: the solution did not score full marks; fix that first")
+    return elapsed
+
+
+def time_bare_notebook() -> float:
+    import nbformat
+    from nbclient import NotebookClient
+
+    from autograder.notebook import is_test_cell
+
+    nb = nbformat.read(ROOT / "solutions" / TOPIC / f"{TOPIC}.ipynb", as_version=4)
+    nb.cells = [c for c in nb.cells if not is_test_cell(c)]
+    start = time.perf_counter()
+    NotebookClient(nb, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(ROOT / "solutions" / TOPIC)}}).execute()
+    return time.perf_counter() - start
+
+
+def bench_check(repeat: int) -> int:
+    checks = [time_check() for _ in range(repeat)]
+    bares = [time_bare_notebook() for _ in range(repeat)]
+    check, bare = statistics.median(checks), statistics.median(bares)
+    ratio = check / bare
+    print(f"week4 check {TOPIC} (median of {repeat}): {check:.2f} s")
+    print(f"bare nbclient execution (median of {repeat}): {bare:.2f} s")
+    print(f"ratio check/bare: {ratio:.2f}x  (target <= 1.5x; check under 3 s: "
+          f"{'yes' if check < 3 else 'no'})")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m week4.bench")
+    parser.add_argument("which", choices=["check"])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    return bench_check(args.repeat)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,4 @@
+py -m venv .venv
+.venv\Scripts\activate.bat
+python -m pip install -e ".[lab]"
+jupyter lab exercises

@@ -1,0 +1,4 @@
+py -m venv .venv
+.venv\Scripts\Activate.ps1
+python -m pip install -e ".[lab]"
+jupyter lab exercises
