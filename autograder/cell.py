@@ -63,7 +63,7 @@ def check(topic: str, check_id: str) -> None:
         print(f"PASS {check_id}: {c['points']:g}/{c['max']:g} (graded from the saved notebook)")
         return
     raise AssertionError(
-        f"FAIL {check_id} (0/{c['max']:g}): {c['message']}\n"
+        f"FAIL {check_id} (0/{c['max']:g}): {c.get('public') or c['message']}\n"
         f"hint: {c['hint']}\nread: {c['docs']}\n"
         "(the grader reads the saved notebook: save it before running this cell)"
     )

@@ -1,6 +1,8 @@
 """The `week4` command.
 
     week4 check [TOPIC ...] [--submission DIR] [--json] [--fail-under PCT]
+    week4 grade --submissions DIR|ZIP [--assignment A ...] [--jobs N] [--out DIR] [--force]
+    week4 merge SHARD_DIR ... --out DIR
 
 Bad input (a missing folder, an unknown topic) ends with one line on stderr and status 2;
 grading that ran ends with status 0, also for 0 points, unless --fail-under says otherwise.
@@ -42,6 +44,9 @@ def build_parser() -> Parser:
     p.add_argument("--fail-under", type=float, metavar="PCT",
                    help="exit with status 1 when the total is below PCT percent")
     p.set_defaults(run=cmd_check)
+
+    from .grading.command import add_parsers
+    add_parsers(sub, Parser)
     return parser
 
 
@@ -75,10 +80,12 @@ def cmd_check(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .grading.command import ERRORS as GRADE_ERRORS
+
     try:
         args = build_parser().parse_args(argv)
         return args.run(args)
-    except UsageError as exc:
+    except (UsageError, *GRADE_ERRORS) as exc:
         print(f"week4: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -21,7 +21,7 @@ DOCS = "docs/topics/01-virtualenv.md"
 # Every function here answers in milliseconds (create_venv in seconds at most).
 CALL_TIMEOUT = 3
 LOAD_TIMEOUT = 10
-BUDGET = 30
+BUDGET = 20
 
 
 # --- in_virtualenv -------------------------------------------------------------------------
@@ -141,7 +141,7 @@ def test_unsatisfied_markers(nb):
             "path/bin/python (Windows: path\\Scripts\\python.exe).")
 def test_create_venv(nb):
     target = nb.workdir / f"made-by-grader-{uuid.uuid4().hex[:8]}"
-    got = nb.call("create_venv", str(target), timeout=30, shown=f"create_venv({target.name!r})")
+    got = nb.call("create_venv", str(target), timeout=15, shown=f"create_venv({target.name!r})")
     if not isinstance(got, str):
         raise CheckFailed("create_venv must return the interpreter's path as a str",
                           expected="a str", found=got)
