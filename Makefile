@@ -9,7 +9,7 @@ TOPICS := $(notdir $(wildcard solutions/[0-9]*))
 export PATH := $(abspath $(BIN)):$(PATH)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup setup-dev check test release lab docs docs-build bench-check clean
+.PHONY: help setup setup-dev check test release lab docs docs-build bench-check bench-grade grade-demo clean
 
 help: ## show this menu
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -59,5 +59,13 @@ docs-build: $(VENV)/.dev ## build the docs site into site/ (strict)
 bench-check: $(VENV)/.dev ## benchmark: week4 check vs a bare nbclient run of topic 01
 	$(BIN)/python -m week4.bench check
 
+bench-grade: $(VENV)/.dev ## benchmark: serial nbgrader autograde vs week4 grade --jobs 2
+	$(BIN)/python -m week4.bench grade
+
+grade-demo: $(VENV)/.dev ## build a synthetic class in demo-class/ and grade it
+	$(BIN)/python -m week4.grading.demo build demo-class
+	$(BIN)/week4 grade --submissions demo-class/submitted --jobs 2 --out demo-class/grading
+	@echo "open demo-class/grading/report.html; expected scores: demo-class/expected.json"
+
 clean: ## remove .venv and build outputs
-	rm -rf $(VENV) site .nbgrader build *.egg-info
+	rm -rf $(VENV) site .nbgrader build *.egg-info demo-class grading-out

@@ -30,12 +30,13 @@ class CheckInfo:
 class CheckFailed(AssertionError):
     """A check's verdict: the rule that failed, and (optionally) expected vs found."""
 
-    def __init__(self, message: str, *, expected=None, found=None, hidden: bool = False,
-                 show_values: bool = True):
+    def __init__(self, message: str, *, expected=None, found=None, given=None,
+                 hidden: bool = False, show_values: bool = True):
+        """`given` names the input that failed; with `hidden=True` it stays out of feedback."""
         self.public = message
-        detail = ""
+        detail = f" (input: {short(given)})" if given is not None else ""
         if show_values and (expected is not None or found is not None):
-            detail = f"; expected {short(expected)}, found {short(found)}"
+            detail += f"; expected {short(expected)}, found {short(found)}"
         self.hidden = hidden
         super().__init__(message + detail)
 
@@ -63,10 +64,11 @@ def short(value, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def expect_equal(found, expected, what: str, *, hidden: bool = False) -> None:
+def expect_equal(found, expected, what: str, *, given=None, hidden: bool = False) -> None:
     """Fail unless `found == expected`, comparing plain data only."""
     if type(found) is not type(expected) or found != expected:
-        raise CheckFailed(f"{what} is not right", expected=expected, found=found, hidden=hidden)
+        raise CheckFailed(f"{what} is not right", expected=expected, found=found, given=given,
+                          hidden=hidden)
 
 
 def expect_close(found, expected: float, what: str, *, tol: float = 1e-6,

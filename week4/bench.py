@@ -1,11 +1,16 @@
 """Benchmarks (`make bench-check`): ratios against a baseline measured in the same run.
 
     python -m week4.bench check [--repeat N]
+    python -m week4.bench grade [--students N]
 
 `check` compares `week4 check 01-virtualenv --submission solutions` (a fresh process: start-up,
 pytest, sandbox, all checks) with a bare nbclient execution of the same solution notebook's
 code cells (a fresh Jupyter kernel, test cells left out since they call the grader).
 Target: the check costs at most 1.5x the bare execution, and under 3 s.
+
+`grade` builds the demo class and grades it twice: serial `nbgrader autograde` (one
+assignment after another, as nbgrader works) and `week4 grade --jobs 2`.
+Targets: a speedup of at least 1.8x, and at most 2 s per submission-assignment.
 """
 
 from __future__ import annotations
@@ -59,11 +64,56 @@ def bench_check(repeat: int) -> int:
     return 0
 
 
+def run(cmd: list[str], cwd: Path) -> float:
+    from week4.release import tool_env
+
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, env=tool_env(), capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"bench: {' '.join(cmd[:4])} failed:\n{proc.stderr[-2000:]}")
+    return time.perf_counter() - start
+
+
+def bench_grade(students: int) -> int:
+    """Serial `nbgrader autograde` vs `week4 grade --jobs 2` on the same demo class."""
+    import csv
+    import tempfile
+
+    from autograder.topics import TOPICS
+    from week4.grading.demo import build
+
+    with tempfile.TemporaryDirectory(prefix="week4-bench-") as tmp:
+        course = Path(tmp) / "course"
+        expected = build(course, students=students)
+        with open(course / "students.csv", "w", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["id"])
+            writer.writerows([s] for s in expected)
+        nbg = [sys.executable, "-m", "nbgrader"]
+        run(nbg + ["db", "student", "import", "students.csv"], course)
+        for topic in TOPICS:
+            run(nbg + ["generate_assignment", topic, "--force"], course)
+        count = len(expected) * len(TOPICS)
+        serial = sum(run(nbg + ["autograde", topic], course) for topic in TOPICS)
+        ours = run([sys.executable, "-m", "week4", "grade", "--submissions",
+                    str(course / "submitted"), "--jobs", "2", "--out", str(course / "out"),
+                    "--gradebook", str(course / ".nbgrader" / "gradebook.db")], course)
+    print(f"demo class: {len(expected)} students x {len(TOPICS)} assignments = {count} "
+          "submission-assignments")
+    print(f"nbgrader autograde (serial): {serial:.1f} s = {serial / count:.2f} s each")
+    print(f"week4 grade --jobs 2:        {ours:.1f} s = {ours / count:.2f} s each")
+    print(f"speedup: {serial / ours:.2f}x  (targets: >= 1.8x, <= 2 s each)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m week4.bench")
-    parser.add_argument("which", choices=["check"])
+    parser.add_argument("which", choices=["check", "grade"])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--students", type=int, default=30)
     args = parser.parse_args(argv)
+    if args.which == "grade":
+        return bench_grade(args.students)
     return bench_check(args.repeat)
 
 

@@ -38,9 +38,9 @@ def test_detect_virtualenv(nb):
         (("/home/venv-fan/python3.12", "/home/venv-fan/python3.12"), False),
     ]
     for (prefix, base), expected in cases:
-        got = nb.call("in_virtualenv", prefix, base)
+        got = nb.call("in_virtualenv", prefix, base, shown="in_virtualenv(prefix, base_prefix)")
         expect_equal(got, expected, "in_virtualenv(prefix, base_prefix) on a hidden pair",
-                     hidden=True)
+                     given=(prefix, base), hidden=True)
     # With no arguments it describes the running Python: the child runs the grader's own
     # interpreter, so the grader knows the right answer.
     got = nb.call("in_virtualenv", shown="in_virtualenv()")
@@ -176,8 +176,9 @@ def test_activate_posix(nb):
              (("macos", "zsh", ".venv"), "source .venv/bin/activate"),
              (("linux", "fish", "venv-3.12"), "source venv-3.12/bin/activate.fish")]
     for args, expected in cases:
-        got = nb.call("activation_command", *args)
-        expect_equal(got, expected, f"activation_command{args}", hidden=True)
+        got = nb.call("activation_command", *args, shown="activation_command(...)")
+        expect_equal(got, expected, "activation_command on a hidden macOS/Linux case",
+                     given=args, hidden=True)
 
 
 @check("activate-windows", points=1, docs=f"{DOCS}#activate",
@@ -187,8 +188,9 @@ def test_activate_windows(nb):
     cases = [(("windows", "cmd", "env"), "env\\Scripts\\activate.bat"),
              (("windows", "powershell", "my-venv"), "my-venv\\Scripts\\Activate.ps1")]
     for args, expected in cases:
-        got = nb.call("activation_command", *args)
-        expect_equal(got, expected, f"activation_command{args}", hidden=True)
+        got = nb.call("activation_command", *args, shown="activation_command(...)")
+        expect_equal(got, expected, "activation_command on a hidden Windows case",
+                     given=args, hidden=True)
 
 
 @check("activate-unknown", points=1, docs=f"{DOCS}#activate",
@@ -199,5 +201,6 @@ def test_activate_rejects_unknown(nb):
         reply = nb.run("activation_command", *args)
         if reply.ok or reply.error.get("type") != "ValueError":
             found = repr(reply.value) if reply.ok else reply.explain()
-            raise CheckFailed(f"activation_command{args} should raise ValueError",
-                              expected="ValueError", found=found)
+            raise CheckFailed("activation_command on an unsupported OS/shell should raise "
+                              "ValueError", given=args, expected="ValueError", found=found,
+                              hidden=True)

@@ -117,6 +117,7 @@ class Progress:
 def grade_all(jobs: list[Job], out: Path, *, workers: int = 2, force: bool = False,
               timeout: float = DEFAULT_TIMEOUT, progress: Progress | None = None) -> int:
     """Grade the jobs not already done; returns how many were graded now."""
+    (out / "results").mkdir(parents=True, exist_ok=True)  # even an empty shard is a shard
     todo = []
     for job in jobs:
         path = result_path(out, job)
