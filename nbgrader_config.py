@@ -17,8 +17,10 @@ c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "exercises"
 (ROOT / ".nbgrader").mkdir(exist_ok=True)  # sqlite does not create folders
 c.CourseDirectory.db_url = f"sqlite:///{ROOT / '.nbgrader' / 'gradebook.db'}"
+# app.py is what topic 02's %%writefile cell writes when the solution runs in place: it holds
+# the whole solution, so it must never be copied into a release.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
-                            ".venv", "*.db"]
+                            ".venv", "*.db", "app.py"]
 
 # Each test cell grades the whole topic once (in a fresh process) on its first run; topic 04
 # trains a model, so allow minutes rather than nbgrader's default 30 s per cell.

@@ -1,0 +1,91 @@
+"""Child-side helper for topic 02: serve the student's Flask app over real HTTP.
+
+This is trusted grader code that runs in the sandbox child, next to the student's objects
+(`nb.helper("autograder.helpers_flask:serve", database)`). It builds the app with the
+grader's config and serves it with werkzeug on 127.0.0.1 (a free port) from a daemon
+thread, so the child's request loop stays free to answer the grader. The server lives and
+dies with the child: the sandbox kills the child's whole process group.
+
+It returns plain data: {"port": int}, or {"error": "a sentence the student can act on"} (with
+"missing": True when there is no create_app at all).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import threading
+import traceback
+
+APP_FILE = "app.py"
+
+
+def _where(exc: BaseException) -> str:
+    """' (app.py, line N)' or ' (cell N, line M)' for the student's deepest frame, if any."""
+    where = ""
+    for frame, lineno in traceback.walk_tb(exc.__traceback__):
+        name = frame.f_code.co_filename
+        if os.path.basename(name) == APP_FILE:
+            where = f" ({APP_FILE}, line {lineno})"
+        elif name.startswith("<cell "):
+            where = f" ({name[1:-1]}, line {lineno})"
+    if isinstance(exc, SyntaxError) and exc.lineno:
+        where = f" ({os.path.basename(exc.filename or APP_FILE)}, line {exc.lineno})"
+    return where
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, SystemExit):
+        return f"called sys.exit({exc.code!r})"
+    if isinstance(exc, NotImplementedError):
+        return (f"raised NotImplementedError{_where(exc)}: replace each "
+                "`raise NotImplementedError()` with your code")
+    message = exc.msg if isinstance(exc, SyntaxError) else str(exc)  # where comes apart
+    if len(message) > 300:
+        message = message[:297] + "..."
+    return f"raised {type(exc).__name__}{_where(exc)}" + (f": {message}" if message else "")
+
+
+def find_create_app(child):
+    """The student's create_app: defined in the notebook, or in app.py (the %%writefile cell)."""
+    func = child.namespace.get("create_app")
+    if callable(func):
+        return func
+    if not os.path.exists(APP_FILE):
+        raise LookupError("there is no create_app: write it in the notebook's %%writefile app.py "
+                          "cell and run that cell")
+    module = importlib.import_module("app")
+    func = getattr(module, "create_app", None)
+    if not callable(func):
+        raise LookupError(f"{APP_FILE} defines no function create_app")
+    return func
+
+
+def serve(child, database: str) -> dict:
+    """Build the student's app on `database`, serve it; return {"port": ...} or {"error": ...}."""
+    import flask
+    from werkzeug.serving import make_server
+
+    config = {"DATABASE": database, "TESTING": False}
+    try:
+        create_app = find_create_app(child)
+    except LookupError as exc:
+        return {"error": str(exc), "missing": True}
+    except BaseException as exc:  # importing app.py runs student code: it may raise anything
+        return {"error": f"importing {APP_FILE} {_describe(exc)}"}
+    try:
+        app = create_app(config)
+    except BaseException as exc:
+        return {"error": f"create_app({config!r}) {_describe(exc)}"}
+    if not isinstance(app, flask.Flask):
+        return {"error": f"create_app(...) must return the Flask app it built; it returned a "
+                         f"{type(app).__module__}.{type(app).__qualname__}"}
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no log line per grader request
+    try:
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+    except Exception as exc:
+        return {"error": f"the app could not be served: {type(exc).__name__}: {exc}"}
+    thread = threading.Thread(target=server.serve_forever, name="week4-http", daemon=True)
+    thread.start()
+    return {"port": int(server.server_port)}

@@ -1,0 +1,240 @@
+"""Grader-side HTTP for checks that talk to a student's web app (topic 02).
+
+`ApiServer` runs the student's app as a real server inside the sandbox child (see
+`autograder.helpers_flask`) and sends it plain HTTP requests with `http.client`. Student
+code never runs here: the grader only reads status codes, headers and bytes.
+
+- The database is a file in the sandbox's scratch folder, outside the child's working copy,
+  so `restart()` (a new child process on the same file) shows what survived.
+- Every request has a timeout. A request that gets no answer, or a server that died, costs
+  that check; the server is then restarted, and after MAX_STALLS such failures the remaining
+  checks fail at once, so a hanging submission costs seconds rather than minutes.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import socket
+import time
+from dataclasses import dataclass, field
+
+from .checking import CheckFailed
+
+HTTP_TIMEOUT = 3.0      # seconds for each socket operation of one request
+REQUEST_DEADLINE = 8.0  # seconds for a whole response, however slowly it trickles in
+START_TIMEOUT = 10.0    # seconds to import the app, run create_app and start serving
+MAX_STALLS = 2
+MAX_BODY = 1 << 20      # bytes of a response body the grader reads
+QUOTE = 160             # characters of a body quoted in messages
+
+_MISSING = object()
+
+
+def quote_bytes(data: bytes | None, limit: int = QUOTE) -> str:
+    if not data:
+        return "(empty)"
+    text = data.decode("utf-8", errors="backslashreplace").strip()
+    text = re.sub(r"\s*\n\s*", " ", text)  # one line: HTML error pages span many
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+@dataclass
+class Exchange:
+    """One request the grader sent and the response it got, as plain data."""
+
+    method: str
+    path: str
+    body: bytes | None = None
+    content_type: str | None = None
+    status: int = 0
+    reason: str = ""
+    headers: dict[str, str] = field(default_factory=dict)  # lower-case names
+    data: bytes = b""
+
+    @property
+    def request_text(self) -> str:
+        text = f"{self.method} {self.path}"
+        if self.content_type:
+            text += f" (Content-Type: {self.content_type})"
+        if self.body is not None:
+            text += f" with body {quote_bytes(self.body)}"
+        return text
+
+    @property
+    def response_text(self) -> str:
+        text = f"{self.status} {self.reason}".strip()
+        if "location" in self.headers:
+            text += f", Location: {self.headers['location']}"
+        return text + f", body {quote_bytes(self.data)}"
+
+    def __str__(self) -> str:
+        return f"{self.request_text} -> {self.response_text}"
+
+    @property
+    def mimetype(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+    def json(self, default=_MISSING):
+        """The body parsed as JSON; `default` (or CheckFailed) when it is not JSON."""
+        try:
+            return json.loads(self.data.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            if default is not _MISSING:
+                return default
+            raise CheckFailed(f"{self.request_text} answered a body that is not JSON: "
+                              f"{self.response_text}") from None
+
+
+class NoAnswer(Exception):
+    """The server did not answer in time, or closed the connection without an answer."""
+
+
+def send(port: int, method: str, path: str, *, body: bytes | None = None,
+         content_type: str | None = None, headers: dict | None = None) -> Exchange:
+    """Send one request to 127.0.0.1:port over a fresh connection; raise NoAnswer on failure."""
+    ex = Exchange(method, path, body, content_type)
+    sent = {"Connection": "close", **(headers or {})}
+    if content_type is not None:
+        sent["Content-Type"] = content_type
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=HTTP_TIMEOUT)
+    deadline = time.monotonic() + REQUEST_DEADLINE
+    try:
+        conn.request(method, path, body=body, headers=sent)
+        response = conn.getresponse()
+        ex.status, ex.reason = response.status, response.reason
+        ex.headers = {k.lower(): v for k, v in response.getheaders()}
+        chunks, size = [], 0
+        while size < MAX_BODY:
+            if time.monotonic() > deadline:
+                raise NoAnswer(f"{ex.request_text} got no complete answer within "
+                               f"{REQUEST_DEADLINE:.0f} s")
+            chunk = response.read1(MAX_BODY - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        ex.data = b"".join(chunks)
+    except (TimeoutError, socket.timeout):
+        raise NoAnswer(f"{ex.request_text} got no answer within {HTTP_TIMEOUT:.0f} s "
+                       "(an endless loop, or a view waiting for something?)") from None
+    except (OSError, http.client.HTTPException) as exc:
+        raise NoAnswer(f"{ex.request_text} got no answer: the connection failed "
+                       f"({type(exc).__name__}); did the app stop the server process?") from None
+    finally:
+        conn.close()
+    return ex
+
+
+class ApiServer:
+    """The student's app, served in the sandbox child of one submission."""
+
+    HELPER = "autograder.helpers_flask:serve"
+
+    def __init__(self, nb, database_name: str = "grader.sqlite"):
+        self.nb = nb
+        self.database = nb.sandbox.scratch / database_name
+        self.port: int | None = None
+        self.pid: int | None = None
+        self.broken = ""   # why the app cannot be served at all; later checks fail at once
+        self.stalls = 0
+        self.memo: dict = {}  # results that several checks share (e.g. a restart scenario)
+
+    # -- lifecycle ---------------------------------------------------------------------
+    def _serving(self) -> bool:
+        proc = self.nb.sandbox.proc
+        return (self.port is not None and proc is not None and proc.pid == self.pid
+                and proc.poll() is None)
+
+    def start(self) -> int:
+        """Make sure the app is being served; return its port."""
+        if self.broken:
+            raise CheckFailed(self.broken)
+        if self._serving():
+            return self.port
+        self.port = None
+        try:
+            value = self.nb.helper(self.HELPER, str(self.database), timeout=START_TIMEOUT,
+                                   shown="serving your app (create_app, then a real server)")
+        except CheckFailed as exc:
+            self.broken = f"your app could not be served: {exc.public}"
+            raise CheckFailed(self.broken) from None
+        if not isinstance(value, dict) or not isinstance(value.get("port"), int):
+            value = value if isinstance(value, dict) else {}
+            # When there is no create_app, a cell that raised while loading is the likely cause.
+            notes = self.nb.load_notes() if value.get("missing") else []
+            self.broken = f"your app could not be served: {value.get('error') or 'no port'}" + (
+                f" (while loading the notebook, {notes[0]})" if notes else "")
+            raise CheckFailed(self.broken)
+        self.port, self.pid = value["port"], self.nb.sandbox.proc.pid
+        return self.port
+
+    def restart(self) -> int:
+        """Stop the server process and serve the app again from a new one, same database."""
+        self.nb.sandbox.kill()
+        self.port = None
+        return self.start()
+
+    def _stalled(self, message: str):
+        self.stalls += 1
+        self.nb.sandbox.kill()  # takes any stuck threads with it; the next request restarts
+        self.port = None
+        if self.stalls >= MAX_STALLS:
+            self.broken = (f"the server stopped answering {self.stalls} times, so the remaining "
+                           f"checks were not run (last time: {message})")
+        raise CheckFailed(message)
+
+    # -- requests ----------------------------------------------------------------------
+    def request(self, method: str, path: str, *, json_body=_MISSING, body: bytes | None = None,
+                content_type: str | None = None, headers: dict | None = None) -> Exchange:
+        """Send one request; `json_body` is encoded as JSON with Content-Type application/json."""
+        if json_body is not _MISSING:
+            body = json.dumps(json_body).encode("utf-8")
+            content_type = content_type or "application/json"
+        self.check_budget()
+        port = self.start()
+        try:
+            return send(port, method, path, body=body, content_type=content_type,
+                        headers=headers)
+        except NoAnswer as exc:
+            self._stalled(str(exc))
+
+    def many(self, requests: list[dict]) -> list[Exchange]:
+        """Send requests all at once from parallel threads (each a dict of `request` kwargs)."""
+        import threading
+
+        self.check_budget()
+        port = self.start()
+        results: list = [None] * len(requests)
+        barrier = threading.Barrier(len(requests))
+
+        def worker(i: int, spec: dict) -> None:
+            spec = dict(spec)
+            if "json_body" in spec:
+                spec["body"] = json.dumps(spec.pop("json_body")).encode("utf-8")
+                spec.setdefault("content_type", "application/json")
+            try:
+                barrier.wait(timeout=HTTP_TIMEOUT)
+            except threading.BrokenBarrierError:
+                pass
+            try:
+                results[i] = send(port, **spec)
+            except NoAnswer as exc:
+                results[i] = exc
+
+        threads = [threading.Thread(target=worker, args=(i, spec), daemon=True)
+                   for i, spec in enumerate(requests)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(REQUEST_DEADLINE + HTTP_TIMEOUT + 1)
+        for result in results:
+            if isinstance(result, NoAnswer) or result is None:
+                self._stalled(str(result or "a parallel request never finished"))
+        return results
+
+    def check_budget(self) -> None:
+        if time.monotonic() >= self.nb.deadline:
+            raise CheckFailed("grading time for this topic is used up (earlier requests "
+                              "timed out)")
