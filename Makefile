@@ -35,13 +35,25 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# The docs' browser test drives Debian's chromium (no browser download) and needs CJK fonts
+# for the Korean pages. Installed here when missing; CI runs as root.
+$(VENV)/.browser: | $(BIN)/python
+	@if ! command -v chromium >/dev/null 2>&1 || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; \
+	  else \
+	    echo "the browser test needs chromium and fonts-noto-cjk: sudo apt-get install chromium fonts-noto-cjk"; exit 1; \
+	  fi; \
+	fi
+	@touch $@
+
 setup: $(VENV)/.student ## create .venv with the student tools
 setup-dev: $(VENV)/.dev ## create .venv with every tool (instructor, docs, tests)
 
 check: $(VENV)/.student ## grade your exercises/ and print the scoreboard
 	@$(BIN)/week4 check
 
-test: $(VENV)/.dev ## run the whole test suite (includes a strict docs build)
+test: $(VENV)/.dev $(VENV)/.browser ## run the whole test suite (docs build and browser test included)
 	$(BIN)/python -m pytest
 
 release: $(VENV)/.dev ## regenerate exercises/ from solutions/ with nbgrader

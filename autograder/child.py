@@ -21,6 +21,7 @@ import importlib
 import json
 import linecache
 import os
+import signal
 import sys
 import traceback
 import types
@@ -47,6 +48,16 @@ def describe(exc: BaseException) -> dict:
 
 class NotPlainData(TypeError):
     pass
+
+
+class CellTimeout(BaseException):
+    """A notebook cell ran too long while loading (a BaseException: `except Exception` in
+    student code cannot swallow it)."""
+
+
+def _cell_alarm(signum, frame):
+    raise CellTimeout("the cell ran too long while the notebook was loading "
+                      "(an infinite loop, or a call that waits forever?)")
 
 
 def to_plain(value, depth: int = 0):
@@ -97,9 +108,13 @@ class Child:
         self.namespace = self.module.__dict__
         self.load_errors: list[dict] = []
 
-    def load(self, cells_file: str) -> dict:
+    def load(self, cells_file: str, cell_timeout: float = 0) -> dict:
+        """Run the cells in order; like nbgrader, a cell that fails or runs too long is
+        reported and the next cell still runs."""
         with open(cells_file, encoding="utf-8") as fh:
             cells = json.load(fh)
+        if cell_timeout:
+            signal.signal(signal.SIGALRM, _cell_alarm)
         # Student code sees itself as __main__, like in a notebook kernel.
         sys.modules["__main__"] = self.module
         for cell in cells:
@@ -113,7 +128,13 @@ class Child:
                 linecache.cache[label] = (len(cell["source"]), None,
                                           cell["source"].splitlines(True), label)
                 code = compile(cell["source"], label, "exec")
-                exec(code, self.namespace)
+                if cell_timeout:
+                    signal.setitimer(signal.ITIMER_REAL, cell_timeout)
+                try:
+                    exec(code, self.namespace)
+                finally:
+                    if cell_timeout:
+                        signal.setitimer(signal.ITIMER_REAL, 0)
             except BaseException as exc:  # a cell may raise anything, even SystemExit
                 error = describe(exc)
                 error["cell"] = cell["index"]
@@ -133,7 +154,7 @@ class Child:
     def handle(self, request: dict):
         op = request.get("op")
         if op == "load":
-            return self.load(request["cells"])
+            return self.load(request["cells"], request.get("cell_timeout", 0))
         if op == "call":
             func = self.function(request["name"])
             return to_plain(func(*request.get("args", []), **request.get("kwargs", {})))

@@ -154,7 +154,11 @@ class Sandbox:
             os.close(req_r)
             os.close(rep_w)
         self._req, self._rep, self._buffer = req_w, rep_r, b""
-        reply = self._send({"op": "load", "cells": str(cells_file)}, self.load_timeout)
+        # Each cell gets a share of the load time, so one looping "try it" cell costs only
+        # its share and the rest of the notebook still loads (as nbgrader carries on).
+        cell_timeout = max(1.0, self.load_timeout / 3)
+        reply = self._send({"op": "load", "cells": str(cells_file),
+                            "cell_timeout": cell_timeout}, self.load_timeout)
         if not reply.ok:
             # Loading never returned: there is no point in restarting for every check.
             self.fatal = reply

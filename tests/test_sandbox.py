@@ -158,3 +158,14 @@ def test_magics_and_shell_lines_are_skipped_and_test_cells_ignored():
         "x = 1"]
     assert cells[1].source.strip() == "y = 2"
     assert cells[2].target == "notes.txt" and cells[2].append
+
+
+def test_a_looping_cell_is_cut_short_and_later_cells_still_load():
+    with sandbox("def f():\n    return 'defined before'",
+                 "while True:\n    try:\n        pass\n    except Exception:\n        pass",
+                 "def g():\n    return 'defined after'", load_timeout=3) as box:
+        load = box.start()
+        assert load.ok
+        assert load.value["errors"][0]["type"] == "CellTimeout"
+        assert load.value["errors"][0]["cell"] == 2
+        assert box.call("g").value == "defined after"

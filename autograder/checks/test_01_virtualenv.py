@@ -200,7 +200,7 @@ def test_activate_rejects_unknown(nb):
     for args in [("windows", "fish", "env"), ("plan9", "rc", "env"), ("linux", "cmd", "env")]:
         reply = nb.run("activation_command", *args)
         if reply.ok or reply.error.get("type") != "ValueError":
-            found = repr(reply.value) if reply.ok else reply.explain()
+            found = reply.value if reply.ok else reply.explain()
             raise CheckFailed("activation_command on an unsupported OS/shell should raise "
                               "ValueError", given=args, expected="ValueError", found=found,
                               hidden=True)

@@ -1,12 +1,10 @@
 #!/usr/bin/env bash
 # Topic 01 demo: the life of a virtual environment, typed as you would type it in bash or zsh.
 # docs/topics/01-virtualenv.md shows its sections; tests/test_demos_01.py runs the whole file.
-# `set -x` echoes each command (prefixed with "+ ") so the output reads like a terminal session.
 set -euo pipefail
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-set -x
 
 # --8<-- [start:create]
 python3 -m venv .venv

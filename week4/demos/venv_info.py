@@ -2,7 +2,7 @@
 
 Run it with different interpreters and compare:
 
-    python week4/demos/venv_info.py
+    python3 week4/demos/venv_info.py
     .venv/bin/python week4/demos/venv_info.py
 """
 

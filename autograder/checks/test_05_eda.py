@@ -1,0 +1,624 @@
+"""Checks for topic 05: exploratory data analysis of the Titanic data.
+
+How they work. Every graded function takes a DataFrame, so the grader cannot send its input
+as JSON. Instead it sends a *variant spec* (`{"steps": [...], "seed": n}`); trusted code in the
+sandbox child (autograder/helpers_eda.py) builds that table with autograder/variants.py, calls
+the student's function on it and sends back plain data (a figure comes back as its title,
+labels and bars). The grader builds the same table from the same spec and computes the expected
+answer with the reference code below. The variants (shuffled rows, a random subsample, extra
+missing values, renamed category labels) make an answer typed in from the full table fail.
+
+Each function is called once, on all of its cases, in one request; the checks for that
+function share the outcome and each judges one rule, so one mistake costs only its points.
+Inputs other than the shipped table are hidden: the public message names the variant but
+shows no expected values.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import time
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+import pandas as pd
+from scipy.stats import chi2_contingency
+
+from autograder import variants
+from autograder.checking import CheckFailed, check, short
+from autograder.helpers_eda import fingerprint
+from autograder.sandbox import Reply
+
+TOPIC = "05-eda"
+DOCS = "docs/topics/05-eda.md"
+
+# Honest answers take milliseconds on 1309 rows; the child imports pandas, scipy and
+# matplotlib before any student code is timed (helpers_eda.prepare).
+CALL_TIMEOUT = 10
+LOAD_TIMEOUT = 30
+BUDGET = 90
+CASE_SECONDS = 2.0     # per call of a student function (an alarm inside the child)
+PREPARE_SECONDS = 15.0  # imports and building the tables, once per child
+
+RATE_TOL = 1e-6
+PERCENT_TOL = 0.01      # percentage points: rounding to 2 decimals is fine
+P_VALUE_RTOL = 1e-6
+
+# The inputs. REAL is the shipped table; the others are hidden variants of it.
+REAL = None
+SHUFFLED = {"steps": ["shuffle"], "seed": 11}
+SAMPLE = {"steps": ["sample"], "seed": 23}
+HOLES = {"steps": ["shuffle", "holes"], "seed": 37}
+RELABELED = {"steps": ["sample", "relabel"], "seed": 41}
+NEW = variants.relabel_map(RELABELED["seed"])
+
+NUMERIC_TEXT = ["age", "fare", "body"]   # hold '?' in the CSV
+CATEGORIES = ["sex", "embarked"]
+INTEGERS = ["pclass", "survived", "sibsp", "parch"]
+TEXT = ["name", "ticket", "cabin", "boat", "home.dest"]
+
+
+@dataclass(frozen=True)
+class Case:
+    spec: dict | None
+    args: tuple = ()
+
+    @property
+    def hidden(self) -> bool:
+        return variants.is_hidden(self.spec)
+
+    def where(self) -> str:
+        return variants.describe(self.spec)
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str
+    run: str            # how helpers_eda calls it and reads its result
+    cases: tuple
+    signature: str = "df"
+
+    def shown(self, case: Case) -> str:
+        if self.run == "load":
+            return "load_data(path)"
+        if self.run == "plain":
+            return f"{self.name}()"
+        args = "".join(f", {a!r}" for a in case.args)
+        return f"{self.name}({self.signature}{args})"
+
+
+FUNCTIONS = {f.name: f for f in [
+    Function("load_data", "load", (Case(REAL), Case(HOLES), Case(RELABELED))),
+    Function("missing_report", "frame", (Case(REAL), Case(HOLES), Case(SAMPLE))),
+    Function("survival_rate_by", "series", (
+        Case(REAL, ("sex",)), Case(REAL, ("pclass",)), Case(REAL, ("embarked",)),
+        Case(RELABELED, ("sex",)), Case(HOLES, ("embarked",)), Case(SAMPLE, ("pclass",)))),
+    Function("fill_missing_age", "filled", (Case(REAL), Case(HOLES), Case(RELABELED))),
+    Function("one_hot", "onehot", (
+        Case(REAL, (["sex", "embarked"],)), Case(RELABELED, (["sex", "embarked"],)),
+        Case(SAMPLE, (["pclass"],)))),
+    Function("survival_correlations", "series", (Case(REAL), Case(HOLES), Case(SAMPLE))),
+    Function("compare_survival", "dict", (
+        Case(REAL, ("sex", "female", "male")), Case(REAL, ("embarked", "Q", "S")),
+        Case(RELABELED, ("sex", NEW["sex"]["female"], NEW["sex"]["male"])),
+        Case(SAMPLE, ("pclass", 1, 3)), Case(HOLES, ("embarked", "C", "S")))),
+    Function("plot_survival_rate", "figure", (
+        Case(REAL, ("pclass",)), Case(RELABELED, ("sex",)), Case(SHUFFLED, ("embarked",)))),
+    Function("leakage_columns", "plain", (Case(REAL),)),
+]}
+
+
+# --- reference answers, computed here in the grader on the grader's own copy of the table ---
+
+@functools.lru_cache(maxsize=16)
+def _table(key: str) -> pd.DataFrame:
+    return variants.build(json.loads(key))
+
+
+def table(spec) -> pd.DataFrame:
+    return _table(json.dumps(spec, sort_keys=True)).copy()
+
+
+def ref_missing(df: pd.DataFrame) -> dict[str, tuple[int, float]]:
+    counts = df.isna().sum()
+    return {str(c): (int(n), 100.0 * n / len(df)) for c, n in counts.items() if n > 0}
+
+
+def ref_rates(df: pd.DataFrame, column: str) -> dict:
+    rates = df.groupby(column, observed=True)["survived"].mean()
+    return {variants.canon(k): float(v) for k, v in rates.items()}
+
+
+def ref_age_medians(df: pd.DataFrame) -> pd.Series:
+    """The age each passenger gets: the median of their (pclass, sex) group."""
+    return df.groupby(["pclass", "sex"], observed=True)["age"].transform("median")
+
+
+def ref_indicators(df: pd.DataFrame, columns: list[str]) -> dict[str, list[int]]:
+    out = {}
+    for column in columns:
+        for value in sorted(df[column].dropna().unique().tolist(), key=str):
+            out[f"{column}_{value}"] = (df[column] == value).fillna(False).astype(int).tolist()
+    return out
+
+
+def ref_correlations(df: pd.DataFrame) -> dict[str, float]:
+    numeric = df.select_dtypes("number")
+    r = numeric.drop(columns="survived").corrwith(numeric["survived"]).dropna()
+    return {str(k): float(v) for k, v in r.items()}
+
+
+def ref_compare(df: pd.DataFrame, column: str, a, b) -> dict:
+    counts = []
+    for value in (a, b):
+        survived = df.loc[(df[column] == value).fillna(False), "survived"]
+        counts.append([int(survived.sum()), int(len(survived) - survived.sum())])
+    return {"rate_a": counts[0][0] / sum(counts[0]), "rate_b": counts[1][0] / sum(counts[1]),
+            "p_values": [float(chi2_contingency(counts).pvalue),
+                         float(chi2_contingency(counts, correction=False).pvalue)]}
+
+
+# --- calling the student's functions ---------------------------------------------------------
+
+@dataclass
+class Outcome:
+    case: Case
+    status: str                     # ok | wrong | error | timeout | skipped | failed
+    value: object = None
+    error: dict = field(default_factory=dict)
+    message: str = ""               # "failed": why the request did not work; "wrong": what came back
+
+
+def outcomes(nb, name: str) -> list[Outcome]:
+    """The function's results on all its cases: one request per function per grading."""
+    cache = nb.__dict__.setdefault("eda_outcomes", {})
+    if name not in cache:
+        cache[name] = _request(nb, FUNCTIONS[name])
+    return cache[name]
+
+
+def _request(nb, func: Function) -> list[Outcome]:
+    cases = [{"run": func.run, "spec": c.spec, "args": list(c.args)} for c in func.cases]
+    remaining = nb.deadline - time.monotonic()
+    if remaining <= 0:
+        message = "was not run: grading time for this topic is used up (earlier calls hung)"
+        return [Outcome(c, "failed", message=message) for c in func.cases]
+    limit = min(PREPARE_SECONDS + len(cases) * (CASE_SECONDS + 1), max(remaining, 1.0))
+    reply = nb.sandbox.helper("autograder.helpers_eda:evaluate", func.name, cases,
+                              CASE_SECONDS, timeout=limit)
+    if not reply.ok:
+        message = nb.failure(func.name, reply, f"{func.name}(...)")
+        if reply.status == "timeout":
+            nb.hung.add(func.name)
+        return [Outcome(c, "failed", message=message) for c in func.cases]
+    values = reply.value
+    if not isinstance(values, list) or len(values) != len(cases) \
+            or not all(isinstance(v, dict) for v in values):
+        message = f"{func.name}(...) gave the grader a reply it cannot read"
+        return [Outcome(c, "failed", message=message) for c in func.cases]
+    return [Outcome(c, str(v.get("status")), v.get("value"),
+                    v.get("error") if isinstance(v.get("error"), dict) else {},
+                    str(v.get("message", "")))
+            for c, v in zip(func.cases, values)]
+
+
+def results(nb, name: str):
+    """Yield (case, value) per case; fail the check at the first case that did not run."""
+    func = FUNCTIONS[name]
+    for outcome in outcomes(nb, name):
+        case = outcome.case
+        if outcome.status == "ok":
+            yield case, outcome.value
+            continue
+        if outcome.status == "failed":
+            raise CheckFailed(outcome.message)
+        where = func.shown(case) + ("" if func.run == "plain" else f" on {case.where()}")
+        if outcome.status == "timeout":
+            why = Reply("timeout", seconds=CASE_SECONDS).explain()
+        elif outcome.status == "skipped":
+            why = "was not run: the function did not finish on an earlier input"
+        elif outcome.status == "wrong":
+            raise CheckFailed(f"{where}: {outcome.message}")
+        else:
+            why = Reply("error", error=outcome.error).explain()
+        raise CheckFailed(f"{where} {why}")
+
+
+def fail(func: str, case: Case, what: str, *, expected=None, found=None):
+    """Fail saying which call on which input went wrong and how."""
+    message = f"{FUNCTIONS[func].shown(case)} on {case.where()}: {what}"
+    if expected is None and found is not None:
+        # Only the student's own output to show: it is never secret.
+        raise CheckFailed(f"{message} (found {short(found)})", hidden=case.hidden)
+    raise CheckFailed(message, expected=expected, found=found, hidden=case.hidden)
+
+
+def shown_label(group):
+    """A group label as the student knows it: class 1, not 1.0."""
+    return int(group) if isinstance(group, float) and group.is_integer() else group
+
+
+def get(value, key: str, kind, func: str, case: Case):
+    """value[key], which must be of `kind`; the helper's output has a fixed shape."""
+    if not isinstance(value, dict) or not isinstance(value.get(key), kind):
+        fail(func, case, f"the result has no readable {key!r}")
+    return value[key]
+
+
+def close(a, b, tol: float) -> bool:
+    return isinstance(a, (int, float)) and not isinstance(a, bool) and math.isfinite(a) \
+        and abs(a - b) <= tol
+
+
+def pairs(value, func: str, case: Case) -> list[tuple]:
+    """A Series as [(label, value)], labels in canonical form, missing values left out."""
+    index = get(value, "index", list, func, case)
+    values = get(value, "values", list, func, case)
+    return [(variants.canon(k), v) for k, v in zip(index, values) if v is not None]
+
+
+# --- load_data --------------------------------------------------------------------------------
+
+@check("load-missing", points=1, docs=f"{DOCS}#dtypes",
+       hint="The file marks a missing value with '?': pass na_values='?' to pd.read_csv, so "
+            "age, fare and body become numbers with NaN where the '?' was.")
+def test_load_reads_question_marks_as_missing(nb):
+    for case, value in results(nb, "load_data"):
+        expected = table(case.spec)
+        shape = get(value, "shape", list, "load_data", case)
+        if shape != list(expected.shape):
+            fail("load_data", case, "the table does not have the file's rows and columns",
+                 expected=list(expected.shape), found=shape)
+        dtypes = get(value, "dtypes", dict, "load_data", case)
+        for column in NUMERIC_TEXT:
+            if dtypes.get(column) != "float":
+                fail("load_data", case, f"column {column!r} should hold numbers (float, NaN "
+                     "for '?'), so '?' must be read as missing", expected="float",
+                     found=dtypes.get(column))
+        missing = get(value, "missing", dict, "load_data", case)
+        for column, count in expected.isna().sum().items():
+            if missing.get(column) != int(count):
+                fail("load_data", case, f"the number of missing values in {column!r} is wrong",
+                     expected=int(count), found=missing.get(column))
+        categories = get(value, "categories", dict, "load_data", case)
+        for column, labels in categories.items():
+            if "?" in labels:
+                fail("load_data", case, f"'?' is a category of {column!r}; it marks a missing "
+                     "value, not a value", found=labels)
+
+
+@check("load-dtypes", points=1, docs=f"{DOCS}#dtypes",
+       hint="sex and embarked are categories (dtype={'sex': 'category', 'embarked': "
+            "'category'}); pclass, survived, sibsp and parch stay integers; name, ticket, "
+            "cabin, boat and home.dest are text.")
+def test_load_gives_useful_dtypes(nb):
+    wanted = {**{c: "category" for c in CATEGORIES}, **{c: "int" for c in INTEGERS},
+              **{c: "text" for c in TEXT}}
+    for case, value in results(nb, "load_data"):
+        dtypes = get(value, "dtypes", dict, "load_data", case)
+        wrong = {c: dtypes.get(c) for c, kind in wanted.items() if dtypes.get(c) != kind}
+        if wrong:
+            fail("load_data", case, "some columns have the wrong kind of dtype",
+                 expected={c: wanted[c] for c in wrong}, found=wrong)
+
+
+# --- missing_report -----------------------------------------------------------------------------
+
+def report_rows(value, case: Case, column: str) -> dict:
+    """{column name: value of `column`} from the report, failing if the report is unusable."""
+    columns = get(value, "columns", list, "missing_report", case)
+    data = get(value, "data", dict, "missing_report", case)
+    if column not in columns or not isinstance(data.get(column), list):
+        fail("missing_report", case, f"the report needs a column named {column!r}",
+             found=columns)
+    index = get(value, "index", list, "missing_report", case)
+    return dict(zip([str(i) for i in index], data[column]))
+
+
+@check("missing-counts", points=1, docs=f"{DOCS}#missing-values",
+       hint="df.isna().sum() counts per column; keep the columns with a count above 0 and "
+            "sort by count, largest first.")
+def test_missing_report_counts(nb):
+    for case, value in results(nb, "missing_report"):
+        expected = ref_missing(table(case.spec))
+        counts = report_rows(value, case, "count")
+        if set(counts) != set(expected):
+            fail("missing_report", case, "the report should list exactly the columns that "
+                 "have missing values", expected=sorted(expected), found=sorted(counts))
+        for name, (count, _) in expected.items():
+            if not close(counts[name], count, 0):
+                fail("missing_report", case, f"the count for {name!r} is wrong",
+                     expected=count, found=counts[name])
+        order = [counts[name] for name in counts]
+        if any(a < b for a, b in pairwise(order)):
+            fail("missing_report", case, "rows are not sorted by count, largest first",
+                 found=list(counts))
+
+
+@check("missing-percent", points=1, docs=f"{DOCS}#missing-values",
+       hint="Percent of that column's values: 100 * count / number of rows (len(df)), not "
+            "of all cells in the table.")
+def test_missing_report_percent(nb):
+    for case, value in results(nb, "missing_report"):
+        expected = ref_missing(table(case.spec))
+        percents = report_rows(value, case, "percent")
+        judged = [name for name in expected if name in percents]
+        if not judged:
+            fail("missing_report", case, "no row of the report names a column with missing "
+                 "values", expected=sorted(expected), found=sorted(percents))
+        for name in judged:
+            if not close(percents[name], expected[name][1], PERCENT_TOL):
+                fail("missing_report", case, f"the percent for {name!r} is not within "
+                     f"{PERCENT_TOL} of 100 * count / rows", expected=round(expected[name][1], 4),
+                     found=percents[name])
+
+
+# --- survival_rate_by ---------------------------------------------------------------------------
+
+@check("rate-by-group", points=2, docs=f"{DOCS}#group-rates",
+       hint="Group by the column and take the mean of survived: df.groupby(column, "
+            "observed=True)['survived'].mean(). Compute it from df, never type numbers in.")
+def test_survival_rate_by_group(nb):
+    for case, value in results(nb, "survival_rate_by"):
+        expected = ref_rates(table(case.spec), *case.args)
+        found = dict(pairs(value, "survival_rate_by", case))
+        if set(found) != set(expected):
+            fail("survival_rate_by", case, "the groups are not the values of the column",
+                 expected=sorted(str(shown_label(g)) for g in expected),
+                 found=sorted(str(shown_label(g)) for g in found))
+        for group, rate in expected.items():
+            if not close(found[group], rate, RATE_TOL):
+                fail("survival_rate_by", case,
+                     f"the survival rate of group {shown_label(group)!r} is wrong",
+                     expected=round(rate, 6), found=found[group])
+
+
+# --- fill_missing_age ---------------------------------------------------------------------------
+
+def filled_rows(value, case: Case) -> dict:
+    """{row label: filled age}, failing when rows or the age column went missing."""
+    func = "fill_missing_age"
+    given = table(case.spec)
+    index = get(value, "index", list, func, case)
+    if len(index) != len(given) or set(index) != set(given.index.tolist()):
+        fail(func, case, "the result must keep every row of the input (same index labels)",
+             expected=f"{len(given)} rows", found=f"{len(index)} rows")
+    ages = get(value, "age", list, func, case)
+    return dict(zip(index, ages))
+
+
+@check("impute-keeps-rows", points=1, docs=f"{DOCS}#imputation",
+       hint="Fill the gaps instead of dropping rows: every row and column stays, no age is "
+            "missing afterwards, and known ages and other columns are untouched.")
+def test_fill_keeps_rows_and_known_values(nb):
+    func = "fill_missing_age"
+    for case, value in results(nb, func):
+        given = table(case.spec)
+        ages = filled_rows(value, case)
+        columns = get(value, "columns", list, func, case)
+        if sorted(map(str, columns)) != sorted(given.columns):
+            fail(func, case, "the result must have the same columns as the input",
+                 expected=list(given.columns), found=columns)
+        still = [label for label, age in ages.items() if age is None]
+        if still:
+            fail(func, case, f"{len(still)} ages are still missing",
+                 found=f"rows {short(still[:5])}")
+        for label, age in given["age"].dropna().items():
+            if not close(ages[label], age, 1e-9):
+                fail(func, case, f"the known age in row {label!r} was changed",
+                     expected=age, found=ages[label])
+        order = get(value, "index", list, func, case)
+        prints = get(value, "fingerprints", dict, func, case)
+        for column in given.columns.drop("age"):
+            if prints.get(column) != fingerprint(given.loc[order, column]):
+                fail(func, case, f"column {column!r} was changed; only age should be")
+
+
+@check("impute-copy", points=1, docs=f"{DOCS}#imputation",
+       hint="Work on a copy (out = df.copy()) and return it; the caller's table must stay "
+            "as it was.")
+def test_fill_leaves_input_alone(nb):
+    func = "fill_missing_age"
+    for case, value in results(nb, func):
+        if get(value, "input_changed", bool, func, case):
+            fail(func, case, "the function changed the table it was given; return a new one")
+
+
+@check("impute-group-median", points=2, docs=f"{DOCS}#imputation",
+       hint="Each missing age gets the median age of passengers with the same pclass and sex: "
+            "df.groupby(['pclass', 'sex'], observed=True)['age'].transform('median').")
+def test_fill_uses_group_median(nb):
+    func = "fill_missing_age"
+    for case, value in results(nb, func):
+        given = table(case.spec)
+        ages = get(value, "age", list, func, case)
+        index = get(value, "index", list, func, case)
+        filled = dict(zip(index, ages))
+        medians = ref_age_medians(given)
+        for label in given.index[given["age"].isna()]:
+            if label not in filled:
+                fail(func, case, f"row {label!r}, whose age was missing, is not in the result")
+            if filled[label] is None or not close(filled[label], medians[label], 1e-9):
+                row = given.loc[label]
+                fail(func, case, f"row {label!r} (pclass {row['pclass']}, sex "
+                     f"{row['sex']!r}) did not get its group's median age",
+                     expected=float(medians[label]), found=filled[label])
+
+
+# --- one_hot --------------------------------------------------------------------------------------
+
+@check("onehot-columns", points=1, docs=f"{DOCS}#one-hot",
+       hint="One new column per value, named column_value (sex_female, sex_male, ...), and the "
+            "original columns dropped: pd.get_dummies(df, columns=columns).")
+def test_one_hot_columns(nb):
+    for case, value in results(nb, "one_hot"):
+        given = table(case.spec)
+        (columns,) = case.args
+        expected = [c for c in given.columns if c not in columns]
+        expected += list(ref_indicators(given, columns))
+        found = [str(c) for c in get(value, "columns", list, "one_hot", case)]
+        if sorted(found) != sorted(expected):
+            extra = sorted(set(found) - set(expected))
+            lacking = sorted(set(expected) - set(found))
+            fail("one_hot", case, "the columns are not right"
+                 + (f"; these should not be there: {extra}" if extra else "")
+                 + (f"; these are missing: {lacking}" if lacking else ""))
+
+
+@check("onehot-values", points=1, docs=f"{DOCS}#one-hot",
+       hint="Each indicator is 1 (or True) where the row has that value and 0 elsewhere; a "
+            "row with a missing value gets 0 in every indicator of that column.")
+def test_one_hot_values(nb):
+    for case, value in results(nb, "one_hot"):
+        given = table(case.spec)
+        expected = ref_indicators(given, *case.args)
+        index = get(value, "index", list, "one_hot", case)
+        new = get(value, "new", dict, "one_hot", case)
+        if index != given.index.tolist():
+            fail("one_hot", case, "the rows must stay as they were (same index, same order)")
+        judged = [name for name in expected if name in new]
+        if not judged:
+            fail("one_hot", case, "none of the indicator columns is there",
+                 expected=sorted(expected), found=sorted(new))
+        for name in judged:
+            if not isinstance(new[name], list):
+                fail("one_hot", case, f"column {name!r} should hold 0/1 values",
+                     found=new[name])
+            if [float(v) if isinstance(v, (int, float)) else v for v in new[name]] \
+                    != [float(v) for v in expected[name]]:
+                fail("one_hot", case, f"column {name!r} is not 1 exactly where the row has "
+                     "that value")
+
+
+# --- survival_correlations ------------------------------------------------------------------
+
+@check("corr-values", points=1, docs=f"{DOCS}#correlation",
+       hint="Pearson correlation of every numeric column with survived, leaving survived "
+            "itself out: numeric.drop(columns='survived').corrwith(numeric['survived']).")
+def test_correlation_values(nb):
+    for case, value in results(nb, "survival_correlations"):
+        expected = ref_correlations(table(case.spec))
+        found = {str(k): v for k, v in pairs(value, "survival_correlations", case)}
+        if set(found) != set(expected):
+            fail("survival_correlations", case, "the entries should be the numeric columns "
+                 "other than survived (a NaN entry may be left out)",
+                 expected=sorted(expected), found=sorted(found))
+        for name, r in expected.items():
+            if not close(found[name], r, RATE_TOL):
+                fail("survival_correlations", case, f"the correlation of {name!r} is wrong",
+                     expected=round(r, 6), found=found[name])
+
+
+@check("corr-order", points=1, docs=f"{DOCS}#correlation",
+       hint="Strongest first, whatever the sign: order by the absolute value, e.g. "
+            "r.reindex(r.abs().sort_values(ascending=False).index).")
+def test_correlation_order(nb):
+    for case, value in results(nb, "survival_correlations"):
+        found = [(k, v) for k, v in pairs(value, "survival_correlations", case)
+                 if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        if len(found) < 2:
+            fail("survival_correlations", case, "there is nothing to order: expected one "
+                 "entry per numeric column", found=found)
+        sizes = [abs(v) for _, v in found]
+        if any(a < b - 1e-12 for a, b in pairwise(sizes)):
+            fail("survival_correlations", case, "entries are not ordered by absolute value, "
+                 "largest first", found=[k for k, _ in found])
+
+
+# --- compare_survival ---------------------------------------------------------------------------
+
+def comparison(value, case: Case) -> dict:
+    if not isinstance(value, dict):
+        fail("compare_survival", case, "the result must be a dict", found=value)
+    for key in ("rate_a", "rate_b", "difference", "p_value"):
+        if key not in value:
+            fail("compare_survival", case, f"the dict has no key {key!r}",
+                 expected=["rate_a", "rate_b", "difference", "p_value"], found=sorted(value))
+    return value
+
+
+@check("compare-rates", points=1, docs=f"{DOCS}#hypothesis-test",
+       hint="rate_a and rate_b are the survival rates of the rows with column == a and "
+            "column == b; difference is rate_a - rate_b.")
+def test_compare_rates(nb):
+    for case, value in results(nb, "compare_survival"):
+        found = comparison(value, case)
+        expected = ref_compare(table(case.spec), *case.args)
+        expected["difference"] = expected["rate_a"] - expected["rate_b"]
+        for key in ("rate_a", "rate_b", "difference"):
+            if not close(found[key], expected[key], RATE_TOL):
+                fail("compare_survival", case, f"{key} is wrong",
+                     expected=round(expected[key], 6), found=found[key])
+
+
+@check("compare-pvalue", points=1, docs=f"{DOCS}#hypothesis-test",
+       hint="Build the 2x2 table of counts (group a/b x survived/died) and pass it to "
+            "scipy.stats.chi2_contingency; its pvalue is the answer.")
+def test_compare_p_value(nb):
+    for case, value in results(nb, "compare_survival"):
+        found = comparison(value, case)["p_value"]
+        choices = ref_compare(table(case.spec), *case.args)["p_values"]
+        if not any(close(found, p, P_VALUE_RTOL * p) for p in choices):
+            fail("compare_survival", case, "p_value is not the chi-square test's p-value",
+                 expected=f"{choices[0]:.6g} (or {choices[1]:.6g} without Yates' correction)",
+                 found=found)
+
+
+# --- plot_survival_rate ---------------------------------------------------------------------------
+
+def figure(value, case: Case) -> dict:
+    func = "plot_survival_rate"
+    if not isinstance(value, dict) or not value.get("axes"):
+        fail(func, case, "the figure has no axes to look at")
+    return value
+
+
+@check("plot-labels", points=1, docs=f"{DOCS}#plots",
+       hint="Return the Figure (fig, ax = plt.subplots(); ...; return fig) with a title "
+            "(ax.set_title) and both axis labels (ax.set_xlabel, ax.set_ylabel).")
+def test_plot_has_title_and_labels(nb):
+    func = "plot_survival_rate"
+    for case, value in results(nb, func):
+        fig = figure(value, case)
+        if not str(fig.get("title") or "").strip() and not str(fig.get("suptitle") or "").strip():
+            fail(func, case, "the figure has no title")
+        for axis in ("xlabel", "ylabel"):
+            if not str(fig.get(axis) or "").strip():
+                fail(func, case, f"the axes have no {axis[0]}-axis label")
+
+
+@check("plot-bars", points=2, docs=f"{DOCS}#plots",
+       hint="One bar per group, labelled with the group's value, as tall as the group's "
+            "survival rate (a number between 0 and 1, not a count).")
+def test_plot_bars_are_rates(nb):
+    func = "plot_survival_rate"
+    for case, value in results(nb, func):
+        bars = figure(value, case).get("bars")
+        if not isinstance(bars, list) or not all(isinstance(b, dict) for b in bars):
+            fail(func, case, "the figure's bars cannot be read")
+        expected = ref_rates(table(case.spec), *case.args)
+        if len(bars) != len(expected):
+            fail(func, case, "there should be one bar per group",
+                 expected=len(expected), found=len(bars))
+        by_label = {variants.canon(b.get("label")): b for b in bars if b.get("label") is not None}
+        for group, rate in expected.items():
+            bar = by_label.get(group)
+            if bar is None:
+                fail(func, case, f"no bar is labelled {shown_label(group)!r} on the x-axis",
+                     found=[b.get("label") for b in bars])
+            if not close(bar.get("height"), rate, RATE_TOL):
+                fail(func, case, f"the bar of group {shown_label(group)!r} should be as tall as its "
+                     "survival rate", expected=round(rate, 6), found=bar.get("height"))
+
+
+# --- leakage_columns -------------------------------------------------------------------------------
+
+@check("leakage", points=1, docs=f"{DOCS}#leakage",
+       hint="Which columns were only written down after the sinking, so they tell the outcome?")
+def test_leakage_columns(nb):
+    for case, value in results(nb, "leakage_columns"):
+        if not isinstance(value, list) or sorted(map(str, value)) != ["boat", "body"]:
+            raise CheckFailed("leakage_columns() does not name exactly the columns that leak "
+                              f"the outcome (it returned {short(value)})")

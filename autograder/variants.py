@@ -1,0 +1,120 @@
+"""Hidden variants of the Titanic table, built the same way in the grader and in the child.
+
+The grader sends a plain spec such as `{"steps": ["sample", "relabel"], "seed": 41}`; the
+sandbox child builds the table from it and hands it to the student's function, while the
+grader builds the very same table to compute the expected answer with its own reference
+code. Nothing but the spec crosses the process boundary. Steps:
+
+- `shuffle`  rows in a random order, with a fresh 0..n-1 index;
+- `sample`   a random 70% of the rows, keeping their original index labels (so the
+             index has gaps, as after any filter);
+- `holes`    extra missing values in age, fare, embarked, cabin and home.dest;
+- `relabel`  the category labels of `sex` and `embarked` renamed (e.g. "F"/"M").
+
+An answer that was computed once on the full table and typed in fails on every variant.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pandas as pd
+
+SAMPLE_FRACTION = 0.7
+# Extra share of rows made missing per column by the `holes` step.
+HOLES = {"age": 0.15, "fare": 0.03, "embarked": 0.03, "cabin": 0.05, "home.dest": 0.05}
+SEX_LABELS = [("F", "M"), ("woman", "man"), ("Female", "Male"), ("f", "m")]
+PORT_LABELS = [("Cherbourg", "Queenstown", "Southampton"), ("c", "q", "s"), ("CHE", "QUE", "SOU")]
+DESCRIPTIONS = {
+    "shuffle": "rows shuffled",
+    "sample": f"a random {SAMPLE_FRACTION:.0%} of the rows (index labels kept)",
+    "holes": "extra missing values injected",
+    "relabel": "category labels of sex and embarked renamed",
+}
+
+
+@functools.lru_cache(maxsize=1)
+def _base() -> pd.DataFrame:
+    from week4.data import load_titanic
+
+    return load_titanic()
+
+
+def base() -> pd.DataFrame:
+    """A fresh copy of the shipped table."""
+    return _base().copy()
+
+
+def describe(spec: dict | None) -> str:
+    """The variant in words, for a check's message."""
+    if not spec or not spec.get("steps"):
+        return "the shipped data"
+    steps = ", ".join(DESCRIPTIONS[s] for s in spec["steps"])
+    return f"a hidden variant ({steps})"
+
+
+def is_hidden(spec: dict | None) -> bool:
+    return bool(spec and spec.get("steps"))
+
+
+def relabel_map(seed: int) -> dict[str, dict[str, str]]:
+    """The new labels the `relabel` step gives, per column: {"sex": {"female": "F", ...}}."""
+    rng = np.random.default_rng([seed, 7])  # its own stream: independent of the other steps
+    female, male = SEX_LABELS[rng.integers(len(SEX_LABELS))]
+    c, q, s = PORT_LABELS[rng.integers(len(PORT_LABELS))]
+    return {"sex": {"female": female, "male": male}, "embarked": {"C": c, "Q": q, "S": s}}
+
+
+def _shuffle(df: pd.DataFrame, rng, seed: int) -> pd.DataFrame:
+    return df.iloc[rng.permutation(len(df))].reset_index(drop=True)
+
+
+def _sample(df: pd.DataFrame, rng, seed: int) -> pd.DataFrame:
+    size = round(len(df) * SAMPLE_FRACTION)
+    return df.iloc[np.sort(rng.choice(len(df), size=size, replace=False))]
+
+
+def _holes(df: pd.DataFrame, rng, seed: int) -> pd.DataFrame:
+    df = df.copy()
+    for column, share in HOLES.items():
+        df[column] = df[column].mask(rng.random(len(df)) < share)
+    return df
+
+
+def _relabel(df: pd.DataFrame, rng, seed: int) -> pd.DataFrame:
+    df = df.copy()
+    for column, mapping in relabel_map(seed).items():
+        df[column] = df[column].cat.rename_categories(mapping)
+    return df
+
+
+STEPS = {"shuffle": _shuffle, "sample": _sample, "holes": _holes, "relabel": _relabel}
+
+
+def build(spec: dict | None) -> pd.DataFrame:
+    """The table a spec describes (a new object each call; the caller may change it)."""
+    df = base()
+    if not spec:
+        return df
+    seed = int(spec.get("seed", 0))
+    rng = np.random.default_rng(seed)
+    for step in spec.get("steps", []):
+        df = STEPS[step](df, rng, seed)
+    return df
+
+
+def canon(value):
+    """A group label in a form both sides compare alike: numbers as float, the rest as text.
+
+    `1`, `1.0`, `np.int64(1)` and the tick label "1" all name class 1; "female" is "female".
+    """
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    text = str(value).strip()
+    try:
+        return float(text)
+    except ValueError:
+        return text
