@@ -1,0 +1,261 @@
+"""Topic 02: realistic wrong solutions, as edits of the solution's app.py cell.
+
+`mutants()` gives {name: (new source of the cell with grade_id "app", checks it loses)};
+MUTANTS has the shape the demo class expects: {name: ({"app": source}, loses)}.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from autograder.checking import checks_in
+from autograder.notebook import cell_source
+
+TOPIC = "02-flask-rest"
+SOLUTION = Path(__file__).resolve().parents[2] / "solutions" / TOPIC / f"{TOPIC}.ipynb"
+
+
+def load_solution(topic: str) -> dict:
+    return json.loads(SOLUTION.read_text(encoding="utf-8"))
+
+
+def all_checks() -> dict[str, float]:
+    import autograder.checks.test_02_flask_rest as module
+    return {c.id: c.points for c in checks_in(module)}
+
+
+def solution_app() -> str:
+    for cell in load_solution(TOPIC)["cells"]:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "app":
+            return cell_source(cell)
+    raise AssertionError("the solution has no cell with grade_id 'app'")
+
+
+def edit(source: str, *pairs: tuple[str, str]) -> str:
+    """Apply exact replacements, each of which must match exactly once."""
+    for old, new in pairs:
+        assert source.count(old) == 1, f"mutant anchor not found exactly once: {old!r}"
+        source = source.replace(old, new)
+    return source
+
+
+# --- realistic wrong solutions: (edits of the solution's app.py cell, checks they lose) ---------
+
+GET_ONE = '@bp.get("/menus/<int:menu_id>")'
+CREATE_RETURN = '    return jsonify(menu), 201, {"Location": location}'
+INSERT = ('            cursor = db.execute("INSERT INTO menus (name, price) VALUES (?, ?)", '
+          '(name, price))')
+
+MODULE_LIST_APP = r'''%%writefile app.py
+"""Coffee-menu API that keeps its menus in a Python list: fine until the server restarts."""
+
+import json
+import threading
+
+from flask import Blueprint, Flask, abort, jsonify, request, url_for
+from werkzeug.exceptions import HTTPException
+
+MENUS = [{"id": 1, "name": "Espresso", "price": 3800},
+         {"id": 2, "name": "Americano", "price": 4100},
+         {"id": 3, "name": "CafeLatte", "price": 4600}]
+NEXT_ID = 4
+LOCK = threading.Lock()
+bp = Blueprint("menus", __name__)
+
+
+def find_menu(menu_id):
+    for menu in MENUS:
+        if menu["id"] == menu_id:
+            return menu
+    abort(404, description=f"there is no menu with id {menu_id}")
+
+
+def read_menu():
+    if not request.is_json:
+        abort(415, description="send JSON")
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        abort(400, description="send a JSON object")
+    name, price = data.get("name"), data.get("price")
+    if not isinstance(name, str) or not 1 <= len(name) <= 100:
+        abort(400, description="bad name")
+    if isinstance(price, bool) or not isinstance(price, int) or price < 0:
+        abort(400, description="bad price")
+    return name, price
+
+
+def taken(name, menu_id=None):
+    return any(m["name"] == name and m["id"] != menu_id for m in MENUS)
+
+
+@bp.get("/menus")
+def list_menus():
+    raw = request.args.get("max_price")
+    if raw is None:
+        return jsonify(MENUS)
+    try:
+        limit = int(raw)
+    except ValueError:
+        limit = -1
+    if limit < 0:
+        abort(400, description="max_price must be a whole number >= 0")
+    return jsonify([m for m in MENUS if m["price"] <= limit])
+
+
+@bp.get("/menus/<int:menu_id>")
+def get_menu(menu_id):
+    return jsonify(find_menu(menu_id))
+
+
+@bp.post("/menus")
+def create_menu():
+    global NEXT_ID
+    name, price = read_menu()
+    with LOCK:
+        if taken(name):
+            abort(409, description="name taken")
+        menu = {"id": NEXT_ID, "name": name, "price": price}
+        NEXT_ID += 1
+        MENUS.append(menu)
+    return jsonify(menu), 201, {"Location": url_for("menus.get_menu", menu_id=menu["id"])}
+
+
+@bp.put("/menus/<int:menu_id>")
+def replace_menu(menu_id):
+    menu = find_menu(menu_id)
+    name, price = read_menu()
+    with LOCK:
+        if taken(name, menu_id):
+            abort(409, description="name taken")
+        menu.update(name=name, price=price)
+    return jsonify(menu)
+
+
+@bp.delete("/menus/<int:menu_id>")
+def delete_menu(menu_id):
+    menu = find_menu(menu_id)
+    with LOCK:
+        MENUS.remove(menu)
+    return "", 204
+
+
+def json_error(error):
+    response = error.get_response()
+    response.data = json.dumps({"error": error.description}) + "\n"
+    response.content_type = "application/json"
+    return response
+
+
+def create_app(config=None):
+    app = Flask(__name__)
+    app.config.from_mapping(config or {})
+    app.register_error_handler(HTTPException, json_error)
+    app.register_blueprint(bp)
+    return app
+'''
+
+LIST_TYPE_INT = '''@bp.get("/menus")
+def list_menus():
+    limit = request.args.get("max_price", type=int)  # a bad value silently becomes None
+    if limit is None:
+        rows = get_db().execute("SELECT id, name, price FROM menus ORDER BY id").fetchall()
+    else:
+        rows = get_db().execute("SELECT id, name, price FROM menus WHERE price <= ? ORDER BY id",
+                                (limit,)).fetchall()
+    return jsonify([menu_json(row) for row in rows])
+
+
+@bp.get("/menus/<int:menu_id>")'''
+
+RESEED_INIT = '''    db = get_db()
+    with db:
+        db.execute("CREATE TABLE IF NOT EXISTS menus (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+                   " name TEXT NOT NULL UNIQUE, price INTEGER NOT NULL CHECK (price >= 0))")
+        db.executemany("INSERT OR IGNORE INTO menus (name, price) VALUES (?, ?)", SEED_MENUS)
+    return'''
+
+
+def mutants() -> dict[str, tuple[str, set[str]]]:
+    app = solution_app()
+    start, end = app.index("    ### BEGIN SOLUTION\n    db = get_db()"), app.index("def find_menu")
+    init_db_body = app[start:end]
+    return {
+        # 200 instead of 201 for a creation.
+        "created-200": (edit(app, (CREATE_RETURN, CREATE_RETURN.replace("201", "200"))),
+                        {"post-created"}),
+        # No Location header.
+        "no-location": (edit(app, (CREATE_RETURN, "    return jsonify(menu), 201")),
+                        {"post-location"}),
+        # The id comes from the client when it sends one (the course's original bug).
+        "client-id": (edit(app, (INSERT, '            cursor = db.execute("INSERT INTO menus '
+                                         '(id, name, price) VALUES (?, ?, ?)", '
+                                         '(request.get_json().get("id"), name, price))')),
+                      {"post-server-id"}),
+        # Ids computed as COUNT(*) + 1: they repeat after a delete.
+        "len-ids": (edit(app, (INSERT, '            count = db.execute("SELECT COUNT(*) FROM '
+                                       'menus").fetchone()[0]\n'
+                                       '            cursor = db.execute("INSERT INTO menus '
+                                       '(id, name, price) VALUES (?, ?, ?)", '
+                                       '(count + 1, name, price))')),
+                    {"ids-unique-after-delete", "concurrent-posts"}),
+        # json.loads on the raw body: invalid JSON becomes a 500.
+        "bad-json-500": (edit(app, ("    data = request.get_json(silent=True)  # None when the "
+                                    "body is not valid JSON",
+                                    "    data = json.loads(request.get_data())")),
+                         {"post-invalid-json", "no-5xx-fuzz"}),
+        # DELETE answers 200 with a body instead of 204.
+        "delete-200-body": (edit(app, ('    return "", 204',
+                                       '    return jsonify({"deleted": menu_id}), 200')),
+                            {"delete-menu"}),
+        # The menus live in a module-level list: a restart loses them.
+        "module-list": (MODULE_LIST_APP, {"persist-restart", "persist-no-reseed"}),
+        # /menu and /menus mixed: reading and deleting one menu use /menu/<id>.
+        "menu-singular": (edit(app, ('@bp.get("/menus/<int:menu_id>")',
+                                     '@bp.get("/menu/<int:menu_id>")'),
+                               ('@bp.delete("/menus/<int:menu_id>")',
+                                '@bp.delete("/menu/<int:menu_id>")')),
+                          {"get-menu", "get-missing", "post-location", "delete-menu",
+                           "delete-missing", "ids-unique-after-delete", "persist-no-reseed"}),
+        # No UNIQUE on name: duplicates are accepted.
+        "duplicates-accepted": (edit(app, ('" name TEXT NOT NULL UNIQUE,"',
+                                           '" name TEXT NOT NULL,"')),
+                                {"post-duplicate", "put-duplicate"}),
+        # isinstance(price, int) alone: True passes as a price.
+        "bool-price": (edit(app, ("if isinstance(price, bool) or not isinstance(price, int)",
+                                  "if not isinstance(price, int)")),
+                       {"post-wrong-types"}),
+        # request.args.get(type=int): bad filters are ignored, huge ones crash SQLite.
+        "filter-type-int": (edit(app, (app[app.index('@bp.get("/menus")'):
+                                           app.index(GET_ONE) + len(GET_ONE)], LIST_TYPE_INT)),
+                            {"list-filter-invalid", "no-5xx-fuzz"}),
+        # No JSON error handler: Flask's errors are HTML.
+        "html-errors": (edit(app, ("    app.register_error_handler(HTTPException, json_error)\n",
+                                   "")),
+                        {"errors-json-routes", "errors-json-menus"}),
+        # Seeds inserted at every start: a deleted seed comes back after a restart.
+        "reseed-on-start": (edit(app, (init_db_body, RESEED_INIT + "\n\n\n")),
+                            {"persist-no-reseed"}),
+        # PUT looks for the name without excluding the menu itself.
+        "put-self-conflict": (edit(app, ('    find_menu(menu_id)\n    name, price = read_menu()\n'
+                                         '    db = get_db()\n',
+                                         '    find_menu(menu_id)\n    name, price = read_menu()\n'
+                                         '    db = get_db()\n'
+                                         '    if db.execute("SELECT 1 FROM menus WHERE name = ?", '
+                                         '(name,)).fetchone():\n'
+                                         '        abort(409, description="name taken")\n')),
+                              {"put-replace"}),
+        # No guard for ids beyond SQLite's 64 bits: /menus/99999999999999999999 is a 500.
+        "huge-id-500": (edit(app, ("    if menu_id <= MAX_SQLITE_INT:  # a bigger id cannot exist "
+                                   "(and SQLite cannot compare it)\n", "    if True:\n")),
+                        {"no-5xx-fuzz"}),
+        # Two view functions with the same name: create_app fails, nothing is served.
+        "duplicate-view-name": (edit(app, ("def replace_menu(menu_id):", "def get_menu(menu_id):")),
+                                set(all_checks())),
+    }
+
+
+def __getattr__(name):
+    if name == "MUTANTS":  # computed on first use: it reads the solution notebook
+        return {k: ({"app": source}, loses) for k, (source, loses) in mutants().items()}
+    raise AttributeError(name)
