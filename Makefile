@@ -62,11 +62,13 @@ release: $(VENV)/.dev ## regenerate exercises/ from solutions/ with nbgrader
 lab: $(VENV)/.student ## open JupyterLab on the exercises
 	$(BIN)/jupyter lab exercises
 
-docs: $(VENV)/.dev ## serve the docs site on http://127.0.0.1:8000
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+docs: docs-build ## build both languages and serve them on http://127.0.0.1:8000
+	@echo "English: http://127.0.0.1:8000/   한국어: http://127.0.0.1:8000/ko/"
+	$(BIN)/python -m http.server 8000 --bind 127.0.0.1 --directory site
 
-docs-build: $(VENV)/.dev ## build the docs site into site/ (strict)
+docs-build: $(VENV)/.dev ## build the site into site/ (English) and site/ko/ (Korean), strict
 	$(BIN)/mkdocs build --strict
+	$(BIN)/mkdocs build --strict -f mkdocs.ko.yml
 
 bench-check: $(VENV)/.dev ## benchmark: week4 check vs a bare nbclient run of topic 01
 	$(BIN)/python -m week4.bench check

@@ -44,7 +44,9 @@ class Submission:
             return [f"loading the notebook {reply.explain()}"]
         return [
             f"cell {e.get('cell')} raised {e.get('type')}"
-            + (f" at {e['where']}" if e.get("where") else "")
+            + (f" (from {e['where']})" if e.get("where") and
+               not e["where"].startswith(f"cell {e.get('cell')},") else
+               f" at {e['where']}" if e.get("where") else "")
             + (f": {e['message']}" if e.get("message") else "")
             for e in reply.value.get("errors", [])
         ]

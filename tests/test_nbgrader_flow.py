@@ -1,5 +1,5 @@
-"""Real nbgrader: autograde gives the same points as `week4 check`, because the notebook's
-test cells run the same checks (in a fresh process, not in the student's kernel)."""
+"""Real nbgrader: autograde gives the same points as `week4 check` for every topic, because
+the notebook's test cells run the same checks (in a fresh process, not in the student's kernel)."""
 
 from __future__ import annotations
 
@@ -12,15 +12,15 @@ import sys
 
 import pytest
 
+from autograder.mutants import catalogue
+from autograder.topics import TOPICS
 from helpers import BIN, ROOT, SOLUTIONS, grade, load_solution
-
-TOPIC = "01-virtualenv"
 
 
 def nbgrader(course, *args):
     env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
     proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
-                          capture_output=True, text=True, timeout=600)
+                          capture_output=True, text=True, timeout=1800)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return proc
 
@@ -37,45 +37,58 @@ def answered(release_nb: dict, answers: dict) -> dict:
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    """A course folder with our config, the topic released, and three students submitted."""
+    """One course with every live topic released and three students: the solution's answers,
+    the untouched release, and the first realistic mistake of the topic's catalogue."""
     root = tmp_path_factory.mktemp("course")
     shutil.copy(ROOT / "nbgrader_config.py", root)
-    shutil.copytree(SOLUTIONS / TOPIC, root / "solutions" / TOPIC)
-    nbgrader(root, "generate_assignment", TOPIC, "--force")
-    release = json.loads((root / "exercises" / TOPIC / f"{TOPIC}.ipynb").read_text())
-    solution = {c["metadata"]["nbgrader"]["grade_id"]: c["source"]
-                for c in load_solution(TOPIC)["cells"]
-                if c.get("metadata", {}).get("nbgrader", {}).get("solution")}
-    wrong = dict(solution, activation_command=(
-        "def activation_command(os_name, shell, venv_dir='.venv'):\n"
-        "    return f'source {venv_dir}/bin/activate'\n"))
-    students = {"alice": answered(release, solution), "bob": release,
-                "carol": answered(release, wrong)}
-    for student, nb in students.items():
-        folder = root / "submitted" / student / TOPIC
-        folder.mkdir(parents=True)
-        (folder / f"{TOPIC}.ipynb").write_text(json.dumps(nb))
-        nbgrader(root, "db", "student", "add", student)
-    nbgrader(root, "autograde", TOPIC)
+    students = ["alice", "bob", "carol"]
+    with open(root / "students.csv", "w", newline="") as fh:
+        csv.writer(fh).writerows([["id"]] + [[s] for s in students])
+    nbgrader(root, "db", "student", "import", "students.csv")
+    for topic in TOPICS:
+        shutil.copytree(SOLUTIONS / topic, root / "solutions" / topic,
+                        ignore=shutil.ignore_patterns("app.py", "*.db"))
+        nbgrader(root, "generate_assignment", topic, "--force")
+        release = json.loads((root / "exercises" / topic / f"{topic}.ipynb").read_text())
+        solution = {c["metadata"]["nbgrader"]["grade_id"]: c["source"]
+                    for c in load_solution(topic)["cells"]
+                    if c.get("metadata", {}).get("nbgrader", {}).get("solution")}
+        module = catalogue(topic)
+        mistakes = getattr(module, "MUTANTS", {}) if module else {}
+        wrong = dict(solution, **next(iter(mistakes.values()))[0]) if mistakes else solution
+        for student, nb in {"alice": answered(release, solution), "bob": release,
+                            "carol": answered(release, wrong)}.items():
+            folder = root / "submitted" / student / topic
+            folder.mkdir(parents=True)
+            (folder / f"{topic}.ipynb").write_text(json.dumps(nb))
+        nbgrader(root, "autograde", topic)
     nbgrader(root, "export", "--to", str(root / "grades.csv"))
     return root
 
 
-def test_autograde_points_equal_week4_check(course):
+def exported(course) -> dict[tuple[str, str], float]:
     with open(course / "grades.csv", newline="") as fh:
-        rows = {row["student_id"]: float(row["raw_score"]) for row in csv.DictReader(fh)}
-    ours = {s: grade(TOPIC, course / "submitted" / s / TOPIC / f"{TOPIC}.ipynb").score
+        return {(r["student_id"], r["assignment"]): float(r["raw_score"])
+                for r in csv.DictReader(fh)}
+
+
+@pytest.mark.parametrize("topic", sorted(TOPICS))
+def test_autograde_points_equal_week4_check(course, topic):
+    rows = {s: v for (s, a), v in exported(course).items() if a == topic}
+    ours = {s: grade(topic, course / "submitted" / s / topic / f"{topic}.ipynb").score
             for s in rows}
     assert rows == ours
-    assert rows["alice"] == grade(TOPIC, SOLUTIONS / TOPIC / f"{TOPIC}.ipynb").max
+    assert rows["alice"] == grade(topic, SOLUTIONS / topic / f"{topic}.ipynb").max
     assert rows["bob"] == 0
-    assert 0 < rows["carol"] < rows["alice"]
+    if catalogue(topic) and getattr(catalogue(topic), "MUTANTS", None):
+        assert 0 <= rows["carol"] < rows["alice"]
 
 
 def test_failed_test_cells_say_why_without_hidden_values(course):
-    nb = json.loads((course / "autograded" / "carol" / TOPIC / f"{TOPIC}.ipynb").read_text())
+    topic = "01-virtualenv"
+    nb = json.loads((course / "autograded" / "bob" / topic / f"{topic}.ipynb").read_text())
     errors = [o for c in nb["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]
     text = "\n".join("\n".join(o["traceback"]) for o in errors)
     assert "FAIL activate-windows" in text and "hint:" in text
-    # the hidden inputs of the check (e.g. the 'my-venv' folder) are not revealed
+    # the hidden inputs of the checks (e.g. the 'my-venv' folder) are not revealed
     assert "my-venv" not in text and "plan9" not in text

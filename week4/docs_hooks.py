@@ -16,6 +16,8 @@ VENDOR = {
     "mermaid.min.js": "node_modules/mermaid/dist/mermaid.min.js",
     "katex.min.js": "node_modules/katex/dist/katex.min.js",
     "katex.min.css": "node_modules/katex/dist/katex.min.css",
+    # ours, shared by the English and the Korean build (each has its own docs folder)
+    "katex-init.js": "week4/docs_assets/katex-init.js",
 }
 
 
