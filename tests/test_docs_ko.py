@@ -64,3 +64,17 @@ def test_korean_site_builds_strictly(tmp_path):
     assert (tmp_path / "ko" / "topics" / "01-virtualenv" / "index.html").is_file()
     html = (tmp_path / "ko" / "index.html").read_text(encoding="utf-8")
     assert 'lang="ko"' in html
+
+
+def test_edit_links_point_at_each_page_source(tmp_path):
+    env = {**__import__("os").environ, "WEEK4_REPO_URL": "https://example.org/course/week4"}
+    for config, out, page, source in [
+        ("mkdocs.yml", tmp_path / "en", "topics/02-flask-rest", "docs/topics/02-flask-rest.md"),
+        ("mkdocs.ko.yml", tmp_path / "ko", "topics/02-flask-rest", "docs/ko/topics/02-flask-rest.md"),
+    ]:
+        proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-f", config, "-d",
+                               str(out)], cwd=ROOT, capture_output=True, text=True,
+                              timeout=300, env=env)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        html = (out / page / "index.html").read_text(encoding="utf-8")
+        assert f"https://example.org/course/week4/edit/main/{source}" in html

@@ -21,6 +21,13 @@ VENDOR = {
 }
 
 
+def on_config(config, **kwargs):
+    # Edit links need a published repository (WEEK4_REPO_URL); without one, no edit button.
+    if not config.get("repo_url"):
+        config["edit_uri"] = None
+    return config
+
+
 def on_post_build(config, **kwargs):
     target = Path(config["site_dir"]) / "assets" / "vendor"
     target.mkdir(parents=True, exist_ok=True)
