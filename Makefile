@@ -9,7 +9,7 @@ TOPICS := $(notdir $(wildcard solutions/[0-9]*))
 export PATH := $(abspath $(BIN)):$(PATH)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup setup-dev check test release lab docs docs-build bench-check bench-grade grade-demo clean
+.PHONY: help setup setup-dev check test release lab docs docs-build bench-check bench-serving bench-grade grade-demo clean
 
 help: ## show this menu
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -72,6 +72,9 @@ docs-build: $(VENV)/.dev ## build the site into site/ (English) and site/ko/ (Ko
 
 bench-check: $(VENV)/.dev ## benchmark: week4 check vs a bare nbclient run of topic 01
 	$(BIN)/python -m week4.bench check
+
+bench-serving: $(VENV)/.dev ## benchmark: the model service over HTTP (gunicorn; scikit-learn vs ONNX)
+	$(BIN)/python -m week4.bench_serving
 
 bench-grade: $(VENV)/.dev ## benchmark: serial nbgrader autograde vs week4 grade --jobs 2
 	$(BIN)/python -m week4.bench grade

@@ -17,10 +17,10 @@ c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "exercises"
 (ROOT / ".nbgrader").mkdir(exist_ok=True)  # sqlite does not create folders
 c.CourseDirectory.db_url = f"sqlite:///{ROOT / '.nbgrader' / 'gradebook.db'}"
-# app.py is what topic 02's %%writefile cell writes when the solution runs in place: it holds
-# the whole solution, so it must never be copied into a release.
+# app.py (topic 02), gunicorn.conf.py (topic 03) and model/ (topic 04) are what a solution
+# notebook writes when it runs in place: they hold solutions, so they must never reach a release.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
-                            ".venv", "*.db", "app.py"]
+                            ".venv", "*.db", "app.py", "gunicorn.conf.py", "model"]
 
 # Each test cell grades the whole topic once (in a fresh process) on its first run; topic 04
 # trains a model, so allow minutes rather than nbgrader's default 30 s per cell.

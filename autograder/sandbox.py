@@ -88,6 +88,8 @@ def _limits(memory_mb: int):
             pass
         if sys.platform.startswith("linux"):
             # If the grader itself is killed (a class-grading timeout), take the child along.
+            # Linux ties this to the *thread* that started the child: start sandboxes from the
+            # main thread (or a thread that outlives them), or they die with that thread.
             try:
                 import ctypes
                 ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG

@@ -91,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("week4: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `week4 check | head`: the reader left, nothing to report
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,853 @@
+"""Checks for topic 03: cloud concepts, auto-scaling costs, AWS with boto3, gunicorn.
+
+Inputs marked hidden=True never appear in the notebook, so hard-coding the notebook's
+examples does not pass. Each check isolates one rule, so one mistake costs only its points.
+
+Two servers run next to the sandbox, each a separate process that the grader starts and
+always stops (autograder/cloud_servers.py): moto's server mode, a local AWS that the
+student's boto3 code reaches through AWS_ENDPOINT_URL (the notebook never names it), and
+gunicorn, started with the student's gunicorn.conf.py to serve the course's model API.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import random
+import re
+import secrets
+import shutil
+
+import pytest
+from botocore.exceptions import ClientError
+
+from autograder.checking import CheckFailed, check, expect_close, expect_equal, short
+from autograder.cloud_servers import (
+    MotoServer,
+    Server,
+    free_port,
+    gunicorn_argv,
+    marked_processes,
+    wait_until_up,
+)
+from autograder.sandbox import child_env
+
+TOPIC = "03-cloud"
+DOCS = "docs/topics/03-cloud.md"
+
+# Honest answers take milliseconds; a boto3 call to the local moto server well under a second
+# (the first one also builds the client: give AWS calls longer).
+CALL_TIMEOUT = 3
+AWS_TIMEOUT = 8
+LOAD_TIMEOUT = 20   # the notebook imports boto3 and matplotlib and tries S3 and EC2 out
+BUDGET = 75
+# Once two functions of a notebook have hung, the others get this long: still ample for an
+# honest answer, and a notebook that loops everywhere is graded in seconds, not minutes.
+AFTER_HANGS_TIMEOUT = 2
+
+HELPERS = "autograder.helpers_cloud"
+# The app gunicorn serves. TODO(topic 04): switch to the serving app of week4/serving/.
+APP = "week4.demos.cloud_app:create_app()"
+GUNICORN_START_TIMEOUT = 10
+CONFIG = "gunicorn.conf.py"
+
+LAYERS = ("application", "data", "runtime", "middleware", "os",
+          "virtualization", "servers", "storage", "networking")
+# How many layers, counted from the top, the customer manages in each service model.
+CUSTOMER_TOP = {"on-premises": 9, "IaaS": 5, "PaaS": 2, "SaaS": 0}
+
+
+# --- plumbing --------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module", autouse=True)
+def moto(nb, tmp_path_factory):
+    """A local AWS for this grading; the sandbox child gets its address and credentials."""
+    server = MotoServer(tmp_path_factory.mktemp("moto"))
+    try:
+        server.start()
+        env = {
+            "AWS_ENDPOINT_URL": server.endpoint,
+            "AWS_ACCESS_KEY_ID": server.access_key,
+            "AWS_SECRET_ACCESS_KEY": secrets.token_hex(20),
+            "AWS_DEFAULT_REGION": MotoServer.REGION,
+            "AWS_REGION": MotoServer.REGION,
+            # never the grading machine's own AWS files, and no waiting for an EC2 metadata service
+            "AWS_CONFIG_FILE": str(server.scratch / "no-aws-config"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(server.scratch / "no-aws-credentials"),
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }
+        if nb.sandbox.proc is not None:
+            nb.sandbox.kill()  # a child started without these variables: restart it
+        nb.sandbox.extra_env = {**nb.sandbox.extra_env, **env}
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(server.scratch, ignore_errors=True)  # the request log holds uploads
+
+
+_cache: dict = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def fresh_cache():
+    """Results shared by the checks of one grading (several checks judge one call)."""
+    _cache.clear()
+    yield
+    _cache.clear()
+
+
+def once(key, compute):
+    """compute() once per grading; a CheckFailed it raised is raised again for each check."""
+    if key not in _cache:
+        try:
+            _cache[key] = ("ok", compute())
+        except CheckFailed as exc:
+            _cache[key] = ("failed", exc)
+    status, value = _cache[key]
+    if status == "failed":
+        raise value
+    return value
+
+
+def hung_before(nb, name: str, shown: str) -> None:
+    if name in nb.hung:
+        raise CheckFailed(f"{shown} did not finish when an earlier check called it (an infinite "
+                          "loop?); fix that first")
+
+
+def limit(nb, timeout: float | None = None) -> float:
+    seconds = timeout or CALL_TIMEOUT
+    return min(seconds, AFTER_HANGS_TIMEOUT) if len(nb.hung) >= 2 else seconds
+
+
+def run(nb, name: str, *args, shown: str, timeout: float | None = None):
+    """nb.run, unless the function already hung once (then fail at once)."""
+    hung_before(nb, name, shown)
+    return nb.run(name, *args, timeout=limit(nb, timeout))
+
+
+def call(nb, name: str, *args, shown: str = "", timeout: float | None = None):
+    shown = shown or f"{name}(...)"
+    reply = run(nb, name, *args, shown=shown, timeout=timeout)
+    if not reply.ok:
+        raise CheckFailed(nb.failure(name, reply, shown))
+    return reply.value
+
+
+def helper(nb, key: str, function: str, *args, shown: str, timeout: float | None = None, **kw):
+    hung_before(nb, key, shown)
+    try:
+        return nb.helper(f"{HELPERS}:{function}", *args, shown=shown,
+                         timeout=limit(nb, timeout), **kw)
+    except CheckFailed as exc:
+        if "did not finish within" in str(exc):
+            nb.hung.add(key)
+        raise
+
+
+def expect_raises(nb, name: str, args: tuple, error: str, shown: str, hidden: bool = True,
+                  timeout: float | None = None):
+    reply = run(nb, name, *args, shown=shown, timeout=timeout)
+    if reply.ok or reply.error.get("type") != error:
+        found = f"it returned {short(reply.value)}" if reply.ok else f"it {reply.explain()}"
+        raise CheckFailed(f"{shown} should raise {error}", expected=error, found=found,
+                          hidden=hidden)
+
+
+def relative_tol(expected: float) -> float:
+    return 1e-6 * max(1.0, abs(expected))
+
+
+# --- service models -------------------------------------------------------------------------
+
+def split(customer_layers, seed: int) -> dict:
+    """A responsibilities dict with the layers in a shuffled order."""
+    layers = list(LAYERS)
+    random.Random(seed).shuffle(layers)
+    return {layer: "customer" if layer in customer_layers else "provider" for layer in layers}
+
+
+@check("service-model", points=2, docs=f"{DOCS}#service-models",
+       hint="Walk LAYERS from the top: on-premises = the customer manages all nine layers, "
+            "IaaS = application down to os, PaaS = application and data, SaaS = none. Look "
+            "layers up by name; the dict's order is not LAYERS' order.")
+def test_service_model_classifies_the_four_models(nb):
+    for seed, (model, top) in enumerate(CUSTOMER_TOP.items()):
+        for variant in (seed, seed + 10):
+            got = call(nb, "service_model", split(LAYERS[:top], variant),
+                       shown="service_model(responsibilities)")
+            expect_equal(got, model, f"service_model(...) when the customer manages "
+                                     f"{list(LAYERS[:top]) or 'nothing'}", hidden=True)
+
+
+@check("service-model-invalid", points=1, docs=f"{DOCS}#service-models",
+       hint="Raise ValueError when the dict does not describe exactly the nine LAYERS, when a "
+            "value is not 'customer' or 'provider', or when the split is none of the four "
+            "models (for example the customer runs the servers but not the application).")
+def test_service_model_rejects_what_is_no_model(nb):
+    upside_down = split(LAYERS[4:], 3)           # customer: os and everything below it
+    gap = split(("application", "data", "runtime", "middleware", "virtualization"), 4)
+    missing = {k: v for k, v in split(LAYERS[:5], 5).items() if k != "middleware"}
+    unknown = dict(split(LAYERS[:2], 6), runtime="both")
+    for case, what in [(upside_down, "the customer manages os and the layers below it only"),
+                       (gap, "the provider manages os but the customer the layers around it"),
+                       (missing, "the 'middleware' layer is missing"),
+                       (unknown, "a layer is managed by 'both'")]:
+        expect_raises(nb, "service_model", (case,), "ValueError",
+                      f"service_model(...) when {what}")
+
+
+# --- deployment models ----------------------------------------------------------------------
+
+OWN = {"location": "own datacenter", "shared": False}
+PUBLIC = {"location": "provider", "shared": True}
+HOSTED_PRIVATE = {"location": "provider", "shared": False}
+
+
+def expect_deployment(nb, environments, expected, what):
+    got = call(nb, "deployment_model", environments, shown="deployment_model(environments)")
+    expect_equal(got, expected, f"deployment_model(...) for {what}", hidden=True)
+
+
+@check("deployment-model", points=1, docs=f"{DOCS}#deployment-models",
+       hint="One environment: infrastructure shared with other customers at a provider is "
+            "'public'; infrastructure used by one organisation only is 'private'.")
+def test_deployment_model_single_environment(nb):
+    expect_deployment(nb, [dict(OWN)], "private", "one environment in the company's own datacenter")
+    expect_deployment(nb, [dict(PUBLIC)], "public", "one environment shared at a provider")
+
+
+@check("deployment-hybrid", points=1, docs=f"{DOCS}#deployment-models",
+       hint="'hybrid' means private AND public environments working together. Two public "
+            "clouds (say AWS and GCP) are still 'public' (multi-cloud), two private ones 'private'.")
+def test_deployment_model_hybrid_is_private_plus_public(nb):
+    expect_deployment(nb, [dict(OWN), dict(PUBLIC)], "hybrid", "own datacenter + public cloud")
+    expect_deployment(nb, [dict(PUBLIC), dict(PUBLIC), dict(OWN)], "hybrid",
+                      "two public clouds + own datacenter")
+    expect_deployment(nb, [dict(PUBLIC), dict(PUBLIC)], "public",
+                      "two public clouds (multi-cloud)")
+    expect_deployment(nb, [dict(OWN), dict(OWN)], "private", "two own datacenters")
+
+
+@check("deployment-dedicated", points=1, docs=f"{DOCS}#deployment-models",
+       hint="What makes a cloud private is that one organisation has it to itself, not where "
+            "it stands: dedicated infrastructure hosted by a provider ('shared': False) is private.")
+def test_deployment_model_hosted_private_cloud(nb):
+    expect_deployment(nb, [dict(HOSTED_PRIVATE)], "private",
+                      "dedicated (not shared) infrastructure hosted by a provider")
+    expect_deployment(nb, [dict(HOSTED_PRIVATE), dict(PUBLIC)], "hybrid",
+                      "a hosted private cloud + a public cloud")
+
+
+# --- auto-scaling ---------------------------------------------------------------------------
+
+def daily_profile(peak: float, base: float, seed: int) -> list[int]:
+    """24 hourly loads (requests/s): quiet at night, busy at noon and in the evening."""
+    shape = [0.10, 0.07, 0.05, 0.05, 0.06, 0.10, 0.22, 0.41, 0.62, 0.71, 0.78, 0.86,
+             1.00, 0.93, 0.80, 0.74, 0.77, 0.85, 0.96, 0.90, 0.66, 0.45, 0.28, 0.16]
+    rng = random.Random(seed)
+    return [int(base + (peak - base) * s * rng.uniform(0.93, 1.0)) for s in shape]
+
+
+def expected_instances(load, capacity, low, high):
+    out = []
+    for rps in load:
+        need = -(-rps // capacity)  # exact ceiling for the whole numbers used here
+        out.append(int(min(high, max(low, need))))
+    return out
+
+
+def expect_instances(nb, load, capacity, low, high, what):
+    got = call(nb, "instances_needed", load, capacity, low, high,
+               shown="instances_needed(load, capacity, min_instances, max_instances)")
+    expected = expected_instances(load, capacity, low, high)
+    if not isinstance(got, list) or len(got) != len(load):
+        raise CheckFailed("instances_needed must return a list with one count per hour",
+                          expected=f"a list of {len(load)} numbers", found=got)
+    expect_equal(got, expected, f"instances_needed(...) for {what}", hidden=True)
+
+
+@check("scaling-ceil", points=2, docs=f"{DOCS}#autoscaling",
+       hint="An instance serves at most `capacity` requests/s, so 130 requests/s on 120-"
+            "request instances need 2 instances: math.ceil(load / capacity), never round().")
+def test_instances_round_up(nb):
+    load = daily_profile(2300, 150, 1)
+    expect_instances(nb, load, 120, 1, 40, "a day of traffic, 120 requests/s per instance")
+    expect_instances(nb, [75, 76, 113, 150, 187, 188, 38, 262], 37.5, 1, 10,
+                     "loads around multiples of 37.5 requests/s")
+
+
+@check("scaling-minimum", points=1, docs=f"{DOCS}#autoscaling",
+       hint="Never go below min_instances, even when there is no traffic at all: the minimum "
+            "keeps the service up (and spread over zones) at night.")
+def test_instances_respect_minimum(nb):
+    load = [0, 0, 100, 200, 300, 600, 900, 1200, 600, 300, 100, 0]
+    expect_instances(nb, load, 100, 3, 20, "quiet hours with a minimum of 3")
+
+
+@check("scaling-maximum", points=1, docs=f"{DOCS}#autoscaling",
+       hint="Never go above max_instances: the maximum caps the bill (and the account's "
+            "quota) when traffic explodes; the extra requests queue or fail instead.")
+def test_instances_respect_maximum(nb):
+    load = [200, 400, 800, 1600, 3200, 6400, 3200, 1600, 800, 400, 200, 100]
+    expect_instances(nb, load, 200, 1, 12, "a traffic spike with a maximum of 12")
+
+
+# (instances per hour, hourly price): a day, and a week of five workdays and a weekend.
+COST_CASES = {
+    "day": ([2, 2, 2, 2, 2, 2, 3, 5, 7, 8, 9, 10, 12, 11, 9, 8, 9, 10, 11, 10, 7, 5, 3, 2],
+            0.0832),
+    "week": (([1] * 6 + [2] * 4 + [4] * 8 + [3] * 6) * 5 + ([1] * 12 + [2] * 12) * 2, 0.1664),
+}
+
+
+def costs(nb, case: str) -> dict:
+    instances, price = COST_CASES[case]
+
+    def compute():
+        got = call(nb, "scaling_costs", instances, price,
+                   shown="scaling_costs(instances, hourly_price)")
+        keys = {"fixed", "autoscaling", "saving", "saving_percent"}
+        if not isinstance(got, dict) or not keys <= set(got):
+            raise CheckFailed("scaling_costs must return a dict with the keys "
+                              "'fixed', 'autoscaling', 'saving' and 'saving_percent'",
+                              expected=sorted(keys), found=got)
+        return got
+    return once(("costs", case), compute)
+
+
+@check("cost-fixed", points=1, docs=f"{DOCS}#autoscaling",
+       hint="Fixed provisioning must survive the busiest hour, so it runs max(instances) "
+            "instances in every hour: max(instances) * len(instances) * hourly_price.")
+def test_fixed_cost_pays_for_the_peak(nb):
+    for case, (instances, price) in COST_CASES.items():
+        expected = max(instances) * len(instances) * price
+        expect_close(costs(nb, case)["fixed"], expected, f"'fixed' for a hidden {case} of "
+                     "instance counts", tol=relative_tol(expected), hidden=True)
+
+
+@check("cost-autoscaling", points=1, docs=f"{DOCS}#autoscaling",
+       hint="With auto-scaling you pay for the instances each hour really runs: "
+            "sum(instances) * hourly_price.")
+def test_autoscaling_cost_pays_per_hour(nb):
+    for case, (instances, price) in COST_CASES.items():
+        expected = sum(instances) * price
+        expect_close(costs(nb, case)["autoscaling"], expected, f"'autoscaling' for a hidden "
+                     f"{case} of instance counts", tol=relative_tol(expected), hidden=True)
+
+
+@check("cost-saving", points=1, docs=f"{DOCS}#autoscaling",
+       hint="saving = fixed - autoscaling, and saving_percent = 100 * saving / fixed "
+            "(your own two numbers are used here, so this check is about these formulas only).")
+def test_saving_is_the_difference(nb):
+    for case in COST_CASES:
+        got = costs(nb, case)
+        fixed, auto = got["fixed"], got["autoscaling"]
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (fixed, auto)) \
+                or not fixed:
+            raise CheckFailed("'fixed' and 'autoscaling' must be numbers (and 'fixed' not 0)",
+                              expected="two numbers", found=[fixed, auto])
+        saving = fixed - auto
+        expect_close(got["saving"], saving, f"'saving' (your fixed {fixed:g} - your "
+                     f"autoscaling {auto:g})", tol=relative_tol(saving))
+        expect_close(got["saving_percent"], 100 * saving / fixed,
+                     "'saving_percent' (100 * saving / fixed, with your numbers)",
+                     tol=relative_tol(100 * saving / fixed))
+
+
+PLOT_LOAD = [40, 30, 25, 25, 35, 80, 160, 310, 470, 530, 580, 640, 760, 700, 610,
+             560, 590, 650, 730, 690, 500, 340, 210, 120]
+PLOT_CAPACITY = 100
+PLOT_INSTANCES = expected_instances(PLOT_LOAD, PLOT_CAPACITY, 2, 7)
+
+
+def figure(nb) -> dict:
+    return once("figure", lambda: helper(
+        nb, "plot_scaling", "figure_data", "plot_scaling", PLOT_LOAD, PLOT_INSTANCES,
+        PLOT_CAPACITY, shown="plot_scaling(load, instances, capacity)"))
+
+
+def close_lists(found, expected) -> bool:
+    return len(found) == len(expected) and all(
+        f is not None and abs(f - e) <= 1e-9 * max(1, abs(e)) for f, e in zip(found, expected))
+
+
+@check("plot-lines", points=1, docs=f"{DOCS}#autoscaling",
+       hint="Draw the load (one point per hour) and the capacity, instances * capacity, as a "
+            "step line (ax.step(hours, capacity, where='post') or ax.stairs) on one Axes.")
+def test_plot_shows_load_and_capacity(nb):
+    data = figure(nb)
+    capacity = [n * PLOT_CAPACITY for n in PLOT_INSTANCES]
+    series = [line["y"] for ax in data["axes"] for line in ax["lines"]]
+    steps = [s["values"] for ax in data["axes"] for s in ax["stairs"]]
+    if not any(close_lists(y, PLOT_LOAD) for y in series):
+        raise CheckFailed("no line of the figure shows the load (the y values of a line should "
+                          "be the load list you were given)",
+                          found=f"{len(series)} line(s) with y = {short(series, 300)}")
+    if not any(close_lists(y, capacity) for y in series + steps):
+        raise CheckFailed("no line of the figure shows the capacity (instances * capacity per "
+                          "hour)", expected=capacity, found=f"y values {short(series + steps, 300)}")
+
+
+@check("plot-labels", points=1, docs=f"{DOCS}#autoscaling",
+       hint="A chart someone else can read: ax.set_title(...), ax.set_xlabel('hour'), "
+            "ax.set_ylabel('requests per second') and ax.legend() naming both lines.")
+def test_plot_is_labelled(nb):
+    data = figure(nb)
+    if not data["axes"]:
+        raise CheckFailed("the figure has no Axes: draw on `ax` from `fig, ax = plt.subplots()`")
+    ax = max(data["axes"], key=lambda a: len(a["lines"]) + len(a["stairs"]))
+    problems = []
+    if not (ax["title"].strip() or data["suptitle"].strip()):
+        problems.append("a title")
+    if not ax["xlabel"].strip():
+        problems.append("an x-axis label")
+    if not ax["ylabel"].strip():
+        problems.append("a y-axis label")
+    if len([t for t in ax["legend"] if t.strip()]) < 2:
+        problems.append("a legend that names the load and the capacity")
+    if problems:
+        raise CheckFailed("the plot lacks " + ", ".join(problems),
+                          found={k: ax[k] for k in ("title", "xlabel", "ylabel", "legend")})
+
+
+# --- S3 ---------------------------------------------------------------------------------------
+
+def new_bucket(moto) -> str:
+    name = f"week4-models-{secrets.token_hex(6)}"
+    moto.client("s3").create_bucket(
+        Bucket=name, CreateBucketConfiguration={"LocationConstraint": MotoServer.REGION})
+    return name
+
+
+def artifact_bytes(seed: int, size: int = 200_000) -> bytes:
+    """A model-like file: a JSON header, then bytes of every value (nulls, CR LF, ...)."""
+    rng = random.Random(seed)
+    header = json.dumps({"format": "week4-model", "seed": seed}).encode() + b"\r\n"
+    return header + rng.randbytes(size)
+
+
+def write_artifact(nb, seed: int, size: int = 200_000) -> tuple[str, bytes]:
+    data = artifact_bytes(seed, size)
+    name = f"model-{secrets.token_hex(4)}.bin"
+    (nb.workdir / name).write_bytes(data)
+    return name, data
+
+
+@check("sha256-file", points=1, docs=f"{DOCS}#s3",
+       hint="Read the file in binary mode ('rb'), feed hashlib.sha256() chunk by chunk and "
+            "return .hexdigest(): 64 lower-case hex characters.")
+def test_sha256_of_a_file(nb):
+    for seed, size in [(11, 300_000), (12, 0), (13, 5)]:
+        name, data = write_artifact(nb, seed, size)
+        got = call(nb, "sha256_file", name, shown="sha256_file(path)")
+        expect_equal(got, hashlib.sha256(data).hexdigest(),
+                     f"sha256_file(...) of a hidden {len(data)}-byte file", hidden=True)
+
+
+def uploaded(nb, moto) -> dict:
+    def compute():
+        bucket = new_bucket(moto)
+        name, data = write_artifact(nb, 21)
+        key = f"models/titanic/{secrets.token_hex(3)}/model.bin"
+        shown = f"upload_model({name!r}, {bucket!r}, {key!r})"
+        call(nb, "upload_model", name, bucket, key, shown=shown, timeout=AWS_TIMEOUT)
+        try:
+            obj = moto.client("s3").get_object(Bucket=bucket, Key=key)
+        except ClientError as exc:  # the object is not there
+            raise CheckFailed(f"after {shown} there is no object s3://{bucket}/{key} "
+                              f"({type(exc).__name__})") from None
+        return {"shown": shown, "data": data, "body": obj["Body"].read(),
+                "metadata": {k.lower(): v for k, v in obj.get("Metadata", {}).items()}}
+    return once("upload", compute)
+
+
+@check("s3-upload", points=1, docs=f"{DOCS}#s3",
+       hint="s3 = boto3.client('s3'), then s3.upload_file(path, bucket, key, ExtraArgs=...): "
+            "the object must hold exactly the bytes of the file.")
+def test_upload_stores_the_file(nb, moto):
+    up = uploaded(nb, moto)
+    if up["body"] != up["data"]:
+        raise CheckFailed(f"the object written by {up['shown']} does not hold the file's bytes",
+                          expected=f"{len(up['data'])} bytes", found=f"{len(up['body'])} bytes")
+
+
+@check("s3-metadata", points=1, docs=f"{DOCS}#s3",
+       hint="Store the file's SHA-256 with the object: ExtraArgs={'Metadata': {'sha256': "
+            "sha256_file(path)}}; whoever downloads it can then verify the bytes.")
+def test_upload_stores_the_checksum(nb, moto):
+    up = uploaded(nb, moto)
+    expect_equal(up["metadata"].get("sha256"), hashlib.sha256(up["data"]).hexdigest(),
+                 f"the object's 'sha256' metadata after {up['shown']}")
+
+
+def put_model(moto, data: bytes, metadata: dict | None) -> tuple[str, str]:
+    bucket = new_bucket(moto)
+    key = f"models/{secrets.token_hex(3)}/model.bin"
+    moto.client("s3").put_object(Bucket=bucket, Key=key, Body=data, Metadata=metadata or {})
+    return bucket, key
+
+
+def downloaded(nb, moto) -> dict:
+    def compute():
+        data = artifact_bytes(31)
+        bucket, key = put_model(moto, data, {"sha256": hashlib.sha256(data).hexdigest()})
+        dest = f"downloaded-{secrets.token_hex(4)}.bin"
+        shown = f"download_model({bucket!r}, {key!r}, {dest!r})"
+        reply = run(nb, "download_model", bucket, key, dest, shown=shown, timeout=AWS_TIMEOUT)
+        path = nb.workdir / dest
+        return {"shown": shown, "reply": reply, "data": data,
+                "file": path.read_bytes() if path.is_file() else None}
+    return once("download", compute)
+
+
+@check("s3-download", points=1, docs=f"{DOCS}#s3",
+       hint="s3.get_object(Bucket=..., Key=...) returns the body and the metadata in one "
+            "answer; write the body to `dest`.")
+def test_download_writes_the_file(nb, moto):
+    got = downloaded(nb, moto)
+    if not got["reply"].ok:
+        raise CheckFailed(f"{got['shown']} {got['reply'].explain()} for an intact object")
+    if got["file"] != got["data"]:
+        found = "no file" if got["file"] is None else f"{len(got['file'])} other bytes"
+        raise CheckFailed(f"after {got['shown']} the file does not hold the object's bytes",
+                          expected=f"{len(got['data'])} bytes", found=found)
+
+
+@check("s3-verify", points=2, docs=f"{DOCS}#s3",
+       hint="Compare the SHA-256 of what you downloaded with the object's 'sha256' metadata; "
+            "on a mismatch raise ValueError and leave no file at `dest` (write to a temporary "
+            "name and rename it only once it is verified, or delete it).")
+def test_download_rejects_a_corrupted_model(nb, moto):
+    good = downloaded(nb, moto)
+    if not good["reply"].ok:
+        raise CheckFailed(f"{good['shown']} {good['reply'].explain()}, although the object "
+                          "was intact: only a mismatch is an error")
+    original = artifact_bytes(41)
+    corrupted = bytearray(original)
+    corrupted[len(corrupted) // 2] ^= 0x01  # one flipped bit, as a bad disk or transfer would
+    bucket, key = put_model(moto, bytes(corrupted), {"sha256": hashlib.sha256(original).hexdigest()})
+    dest = f"downloaded-{secrets.token_hex(4)}.bin"
+    shown = f"download_model({bucket!r}, {key!r}, {dest!r}) of an object whose bytes do not " \
+            "match its sha256 metadata"
+    expect_raises(nb, "download_model", (bucket, key, dest), "ValueError", shown, hidden=False,
+                  timeout=AWS_TIMEOUT)
+    if (nb.workdir / dest).exists():
+        raise CheckFailed(f"{shown} raised ValueError but left the corrupted file at {dest!r}: "
+                          "a server that restarts would load it")
+
+
+# --- EC2 --------------------------------------------------------------------------------------
+
+def instance(moto, instance_id) -> dict:
+    reply = moto.client("ec2").describe_instances(InstanceIds=[instance_id])
+    return reply["Reservations"][0]["Instances"][0]
+
+
+def launched(nb, moto) -> dict:
+    def compute():
+        image = f"ami-{secrets.token_hex(8)}"
+        kind = random.choice(["t3.small", "t3.medium", "c5.large"])
+        marker = secrets.token_hex(4)
+        user_data = ("#!/bin/bash\nset -euo pipefail\n"
+                     f"aws s3 cp s3://week4-models-{marker}/model.json /srv/api/model.json\n"
+                     "systemctl restart week4-api\n")
+        tags = {"Name": f"week4-api-{marker}", "project": "week4", "owner": f"grader-{marker}"}
+        shown = f"launch_instance({image!r}, {kind!r}, user_data, {tags!r})"
+        got = call(nb, "launch_instance", image, kind, user_data, tags, shown=shown,
+                   timeout=AWS_TIMEOUT)
+        if not isinstance(got, str) or not got.startswith("i-"):
+            raise CheckFailed(f"{shown} must return the new instance's id ('i-...')", found=got)
+        try:
+            found = instance(moto, got)
+        except ClientError:  # no such instance
+            raise CheckFailed(f"{shown} returned {got!r}, but no instance has that id") from None
+        return {"shown": shown, "image": image, "kind": kind, "user_data": user_data,
+                "tags": tags, "id": got, "instance": found}
+    return once("launch", compute)
+
+
+@check("ec2-launch", points=1, docs=f"{DOCS}#ec2",
+       hint="ec2 = boto3.client('ec2'); ec2.run_instances(ImageId=..., InstanceType=..., "
+            "MinCount=1, MaxCount=1, ...) and return reply['Instances'][0]['InstanceId'].")
+def test_launch_starts_the_instance(nb, moto):
+    got = launched(nb, moto)
+    expect_equal(got["instance"]["ImageId"], got["image"], f"the image of the instance {got['shown']} started")
+    expect_equal(got["instance"]["InstanceType"], got["kind"], f"the type of the instance {got['shown']} started")
+
+
+@check("ec2-tags", points=1, docs=f"{DOCS}#ec2",
+       hint="Tag at launch: TagSpecifications=[{'ResourceType': 'instance', 'Tags': "
+            "[{'Key': k, 'Value': v} for k, v in tags.items()]}].")
+def test_launch_tags_the_instance(nb, moto):
+    got = launched(nb, moto)
+    found = {t["Key"]: t["Value"] for t in got["instance"].get("Tags", [])}
+    missing = {k: v for k, v in got["tags"].items() if found.get(k) != v}
+    if missing:
+        raise CheckFailed(f"the instance started by {got['shown']} lacks tags",
+                          expected=got["tags"], found=found)
+
+
+@check("ec2-user-data", points=1, docs=f"{DOCS}#ec2",
+       hint="Pass the script as UserData=user_data, as text: boto3 base64-encodes it for "
+            "you, so encoding it yourself encodes it twice.")
+def test_launch_passes_user_data(nb, moto):
+    got = launched(nb, moto)
+    reply = moto.client("ec2").describe_instance_attribute(InstanceId=got["id"],
+                                                          Attribute="userData")
+    encoded = reply.get("UserData", {}).get("Value")
+    try:
+        script = base64.b64decode(encoded).decode() if encoded else None
+    except ValueError:
+        script = None
+    if script is not None and script != got["user_data"]:
+        try:
+            if base64.b64decode(script, validate=True).decode() == got["user_data"]:
+                raise CheckFailed("the instance got the user data base64-encoded twice: pass "
+                                  "the script as plain text, boto3 encodes it")
+        except ValueError:
+            pass
+    expect_equal(script, got["user_data"], f"the user data script of the instance {got['shown']} started")
+
+
+@check("ec2-running-by-tag", points=2, docs=f"{DOCS}#ec2",
+       hint="describe_instances with two Filters: {'Name': f'tag:{key}', 'Values': [value]} "
+            "and {'Name': 'instance-state-name', 'Values': ['running']}; collect the ids from "
+            "every reservation (use a paginator), and return them sorted.")
+def test_list_running_instances_by_tag(nb, moto):
+    ec2 = moto.client("ec2")
+    value = f"api-{secrets.token_hex(3)}"
+    other = f"api-{secrets.token_hex(3)}"
+
+    def launch(tags: dict, count: int = 1) -> list[str]:
+        spec = [{"ResourceType": "instance",
+                 "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}] if tags else []
+        reply = ec2.run_instances(ImageId="ami-0c9c942bd7bf113a2", InstanceType="t3.micro",
+                                  MinCount=count, MaxCount=count, TagSpecifications=spec)
+        return [i["InstanceId"] for i in reply["Instances"]]
+
+    running = launch({"service": value}, 2) + launch({"service": value, "env": "prod"})
+    stopped = launch({"service": value})
+    terminated = launch({"service": value})
+    launch({"service": other})
+    launch({"team": value})
+    launch({})
+    ec2.stop_instances(InstanceIds=stopped)
+    ec2.terminate_instances(InstanceIds=terminated)
+    shown = f"running_instances('service', {value!r})"
+    got = call(nb, "running_instances", "service", value, shown=shown, timeout=AWS_TIMEOUT)
+    if not isinstance(got, list):
+        raise CheckFailed(f"{shown} must return a list of instance ids", found=got)
+    expect_equal(sorted(got) if all(isinstance(i, str) for i in got) else got, sorted(running),
+                 f"{shown} among running, stopped and terminated instances with other tags too",
+                 hidden=True)
+    got = call(nb, "running_instances", "service", "no-such-service", shown=shown,
+               timeout=AWS_TIMEOUT)
+    expect_equal(got, [], "running_instances(...) for a tag value no instance has", hidden=True)
+
+
+# --- credentials and endpoint from the environment --------------------------------------------
+
+SECRET_PATTERNS = [
+    (re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b"), "an AWS access key id"),
+    (re.compile(r"aws_secret_access_key\W{0,4}[=:]\s*[\"'][^\"']+[\"']", re.IGNORECASE), "a secret access key"),
+    (re.compile(r"aws_access_key_id\W{0,4}[=:]\s*[\"'][^\"']+[\"']", re.IGNORECASE), "an access key id"),
+    (re.compile(r"aws_session_token\W{0,4}[=:]\s*[\"'][^\"']+[\"']", re.IGNORECASE), "a session token"),
+    (re.compile(r"endpoint_url\W{0,4}[=:]\s*[\"'][^\"']+[\"']", re.IGNORECASE), "an endpoint URL"),
+]
+
+
+def hard_coded(nb) -> list[str]:
+    """Where the notebook's code writes credentials or an endpoint as literal text."""
+    found = []
+    for cell in nb.sandbox.cells:
+        for lineno, line in enumerate(cell.source.splitlines(), start=1):
+            if line.lstrip().startswith("#"):
+                continue
+            for pattern, what in SECRET_PATTERNS:
+                if pattern.search(line):
+                    found.append(f"{what} in cell {cell.index}, line {lineno}")
+    return found
+
+
+CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/")
+
+
+@check("aws-config-from-env", points=2, docs=f"{DOCS}#credentials",
+       hint="Create clients as boto3.client('s3'), with no keys and no endpoint_url: boto3 "
+            "reads AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION and "
+            "AWS_ENDPOINT_URL from the environment (on EC2, an IAM role instead of keys).")
+def test_credentials_come_from_the_environment(nb, moto):
+    places = hard_coded(nb)
+    if places:
+        raise CheckFailed("credentials or endpoints are written in the code (" + "; ".join(places)
+                          + "): anyone who sees the notebook, its git history or an image "
+                          "built from it can use them")
+    bucket = new_bucket(moto)
+    name, _ = write_artifact(nb, 51, 1000)
+    start = moto.recording_size()
+    call(nb, "upload_model", name, bucket, "models/check/model.bin",
+         shown=f"upload_model({name!r}, {bucket!r}, 'models/check/model.bin')", timeout=AWS_TIMEOUT)
+    keys = set()
+    for request in moto.requests_since(start):
+        headers = {k.lower(): v for k, v in request["headers"].items()}
+        match = CREDENTIAL.search(headers.get("authorization", "")) or \
+            CREDENTIAL.search(str(request.get("url", "")).replace("%2F", "/"))
+        if match:
+            keys.add(match.group(1))
+    if not keys:
+        raise CheckFailed("no signed request from upload_model reached the endpoint given in "
+                          "AWS_ENDPOINT_URL: do not set endpoint_url or credentials in the code")
+    wrong = sorted(k for k in keys if k != moto.access_key)
+    if wrong:
+        shown = ", ".join(k[:4] + "..." for k in wrong)
+        raise CheckFailed(f"the grader ran your code with its own credentials in the environment, "
+                          f"but requests were signed with other access keys ({shown}): the code "
+                          "brings its own credentials")
+
+
+# --- gunicorn ---------------------------------------------------------------------------------
+
+def settings(nb, env: dict | None = None, cpus: int | None = None) -> dict:
+    key = ("gunicorn", json.dumps(env, sort_keys=True), cpus)
+    return once(key, lambda: helper(
+        nb, "gunicorn.conf.py", "gunicorn_settings", CONFIG, env or {}, cpus,
+        shown=f"loading {CONFIG}" + (f" with {env}" if env else "")))
+
+
+ALL_INTERFACES = ("0.0.0.0", "[::]")
+
+
+def binds(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+@check("gunicorn-bind-default", points=1, docs=f"{DOCS}#gunicorn",
+       hint="bind = os.environ.get('BIND', '0.0.0.0:8000'). Without BIND the server must be "
+            "reachable from nginx, a load balancer or `docker run -p`: 127.0.0.1 is only "
+            "reachable from the same machine (or container).")
+def test_bind_defaults_to_all_interfaces(nb):
+    got = settings(nb).get("bind")
+    ok = [b for b in binds(got) if isinstance(b, str) and b.rsplit(":", 1)[0] in ALL_INTERFACES
+          and b.rsplit(":", 1)[-1] == "8000"]
+    if not ok or len(binds(got)) != len(ok):
+        raise CheckFailed(f"with no BIND variable, `bind` in {CONFIG} should be '0.0.0.0:8000'",
+                          expected="0.0.0.0:8000", found=got)
+
+
+@check("gunicorn-bind-env", points=1, docs=f"{DOCS}#gunicorn",
+       hint="Read the address from the BIND environment variable, so each deployment (systemd "
+            "unit, container) chooses it without editing the file.")
+def test_bind_comes_from_the_environment(nb):
+    bind = f"127.0.0.1:{random.randint(20000, 60000)}"
+    got = settings(nb, {"BIND": bind}).get("bind")
+    if binds(got) != [bind]:
+        raise CheckFailed(f"with BIND={bind} in the environment, `bind` should be that address",
+                          expected=bind, found=got)
+
+
+@check("gunicorn-workers", points=1, docs=f"{DOCS}#gunicorn",
+       hint="workers = 2 * multiprocessing.cpu_count() + 1: computed from the machine it runs "
+            "on, not a number typed for your laptop.")
+def test_workers_follow_the_cpu_count(nb):
+    for cpus in (1, 2, 4):
+        got = settings(nb, cpus=cpus).get("workers")
+        expect_equal(got, 2 * cpus + 1, f"`workers` on a machine with {cpus} CPU(s)", hidden=True)
+
+
+@check("gunicorn-timeout", points=1, docs=f"{DOCS}#gunicorn",
+       hint="Write the worker timeout down: timeout = 30 (seconds) is a sane start; between "
+            "10 and 120, long enough for a slow prediction, short enough to recycle a stuck worker.")
+def test_timeout_is_set(nb):
+    got = settings(nb).get("timeout")
+    if isinstance(got, bool) or not isinstance(got, (int, float)) or not 10 <= got <= 120:
+        raise CheckFailed(f"`timeout` in {CONFIG} should be a number of seconds between 10 and 120",
+                          expected="e.g. 30", found=got)
+
+
+@check("gunicorn-logs", points=1, docs=f"{DOCS}#gunicorn",
+       hint="accesslog = '-' writes the access log to stdout (and errorlog '-', the default, to "
+            "stderr), where systemd's journal or `docker logs` collects it.")
+def test_logs_go_to_stdout(nb):
+    got = settings(nb)
+    expect_equal(got.get("accesslog"), "-", f"`accesslog` in {CONFIG}")
+    if got.get("errorlog", "-") != "-":
+        raise CheckFailed(f"`errorlog` in {CONFIG} should be '-' (stderr) or left out",
+                          expected="-", found=got.get("errorlog"))
+
+
+PRODUCTION_LOGLEVELS = ("info", "warning", "error", "critical")
+
+
+@check("gunicorn-production", points=1, docs=f"{DOCS}#gunicorn",
+       hint="Production settings: loglevel = 'info' (or 'warning'), and nothing for development: "
+            "no reload = True, no loglevel 'debug', no FLASK_DEBUG in raw_env, no daemon = True "
+            "(systemd keeps gunicorn running).")
+def test_production_settings(nb):
+    got = settings(nb)
+    problems = []
+    level = got.get("loglevel")
+    if str(level).lower() not in PRODUCTION_LOGLEVELS:
+        problems.append(f"loglevel is {level!r}, not one of {', '.join(PRODUCTION_LOGLEVELS)}"
+                        if level is not None else "loglevel is not set (write loglevel = 'info')")
+    if got.get("reload"):
+        problems.append("reload is on (it watches files and restarts workers)")
+    if got.get("debug"):
+        problems.append("debug is on")
+    if got.get("daemon"):
+        problems.append("daemon is on (systemd or the container runtime keeps gunicorn running)")
+    raw_env = got.get("raw_env") or []
+    for item in raw_env if isinstance(raw_env, list) else [raw_env]:
+        name, _, value = str(item).partition("=")
+        if name.strip().upper() == "FLASK_DEBUG" and value.strip().lower() not in ("", "0", "false"):
+            problems.append(f"raw_env sets {item!r}")
+        if name.strip().upper() == "FLASK_ENV" and value.strip().lower() == "development":
+            problems.append(f"raw_env sets {item!r}")
+    if problems:
+        raise CheckFailed(f"{CONFIG} is not set up for production: " + "; ".join(problems))
+
+
+@check("gunicorn-serves", points=2, docs=f"{DOCS}#gunicorn",
+       hint=f"The grader runs `gunicorn -c {CONFIG} '{APP}'` (with its own --bind and "
+            "--workers) and sends GET /health. The file must load without errors.")
+def test_gunicorn_serves_health(nb, tmp_path):
+    got = settings(nb)  # a file that does not even load is reported from here
+    if got.get("daemon"):
+        raise CheckFailed(f"{CONFIG} sets daemon = True: the grader does not start a server "
+                          "that detaches itself")
+    port = free_port()
+    bind = f"127.0.0.1:{port}"
+    env = child_env({**nb.sandbox.extra_env, "BIND": bind})
+    for name in list(env):
+        if name.startswith("AWS_"):
+            del env[name]  # the web server has no business with the grader's AWS session
+    server = Server("gunicorn", gunicorn_argv(CONFIG, bind, APP), cwd=nb.workdir, env=env,
+                    log_path=tmp_path / "gunicorn.log")
+    server.start()
+    try:
+        reply = wait_until_up(server, port, "/health", GUNICORN_START_TIMEOUT)
+        request = f"GET http://{bind}/health"
+        if not server.running() and marked_processes(server.token):
+            raise CheckFailed(f"gunicorn with your {CONFIG} detached itself from the process "
+                              "that started it (daemon mode): under systemd or in a container "
+                              "it must stay in the foreground")
+        if reply is None:
+            why = "it exited" if not server.running() else \
+                f"no answer within {GUNICORN_START_TIMEOUT} s"
+            raise CheckFailed(f"gunicorn with your {CONFIG} did not serve {request} ({why}); "
+                              f"its last output:\n{server.output_tail()}")
+        status, _, body = reply
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            payload = body[:200].decode(errors="replace")
+        if status != 200 or not isinstance(payload, dict) or payload.get("status") != "ok":
+            raise CheckFailed(f"{request} through gunicorn answered {status} {short(payload)}",
+                              expected="200 with {'status': 'ok', ...}",
+                              found=f"{status} {short(payload)}")
+    finally:
+        stopped = server.stop()
+        shutil.rmtree(tmp_path, ignore_errors=True)
+    if not stopped:
+        raise CheckFailed("the grader could not stop gunicorn; please report it")

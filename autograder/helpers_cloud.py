@@ -1,0 +1,135 @@
+"""Trusted helpers for topic 03 that run in the sandbox child, next to the student's code.
+
+Each one turns something the notebook made (a variable, a matplotlib Figure, a gunicorn
+config file) into plain data, which the checks then judge in the grader's process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import runpy
+
+MAX_POINTS = 5000  # a plot with more points than this is cut: the checks need far fewer
+
+
+def global_value(child, name: str):
+    """The value of the notebook's global `name` (the child turns it into plain data)."""
+    if name not in child.namespace:
+        raise LookupError(f"no variable named {name!r} is defined in the notebook")
+    return child.namespace[name]
+
+
+def _numbers(values) -> list:
+    out = []
+    for v in list(values)[:MAX_POINTS]:
+        try:
+            f = float(v)
+        except (TypeError, ValueError):
+            out.append(None)  # a date or a category: not a number the checks compare
+            continue
+        out.append(f if math.isfinite(f) else None)
+    return out
+
+
+def _text(value) -> str:
+    return str.__str__(value) if isinstance(value, str) else ""
+
+
+def figure_data(child, name: str, *args):
+    """Call the notebook's plotting function and describe the Figure it returns as data."""
+    from matplotlib.figure import Figure
+    from matplotlib.patches import StepPatch
+
+    fig = child.function(name)(*args)
+    if not isinstance(fig, Figure):
+        kind = f"{type(fig).__module__}.{type(fig).__qualname__}"
+        raise TypeError(f"{name} returned a {kind}, not a matplotlib Figure "
+                        "(return the `fig` of `fig, ax = plt.subplots()`)")
+    try:
+        axes = []
+        for ax in fig.axes:
+            legend = ax.get_legend()
+            axes.append({
+                "title": _text(ax.get_title()),
+                "xlabel": _text(ax.get_xlabel()),
+                "ylabel": _text(ax.get_ylabel()),
+                "legend": [_text(t.get_text()) for t in legend.get_texts()] if legend else [],
+                "lines": [{"label": _text(line.get_label()), "x": _numbers(line.get_xdata()),
+                           "y": _numbers(line.get_ydata()),
+                           "drawstyle": _text(line.get_drawstyle())}
+                          for line in ax.get_lines()],
+                "stairs": [{"label": _text(p.get_label()),
+                            "values": _numbers(p.get_data().values),
+                            "edges": _numbers(p.get_data().edges)}
+                           for p in ax.patches if isinstance(p, StepPatch)],
+            })
+        suptitle = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) else ""
+        return {"axes": axes, "suptitle": _text(suptitle)}
+    finally:
+        with contextlib.suppress(Exception):
+            import matplotlib.pyplot as plt
+            plt.close(fig)
+
+
+@contextlib.contextmanager
+def _cpu_count(n: int | None):
+    """Make every usual way of asking for the number of CPUs answer `n`."""
+    if n is None:
+        yield
+        return
+    saved = {name: getattr(os, name) for name in ("cpu_count", "process_cpu_count",
+                                                 "sched_getaffinity") if hasattr(os, name)}
+    os.cpu_count = lambda: n
+    if "process_cpu_count" in saved:
+        os.process_cpu_count = lambda: n
+    if "sched_getaffinity" in saved:
+        os.sched_getaffinity = lambda pid=0: set(range(n))
+    try:
+        yield
+    finally:
+        for name, func in saved.items():
+            setattr(os, name, func)
+
+
+# Settings that are not gunicorn's but that a development config sometimes sets.
+EXTRA_NAMES = {"debug"}
+
+
+def gunicorn_settings(child, path: str = "gunicorn.conf.py", env: dict | None = None,
+                      cpus: int | None = None) -> dict:
+    """Run a gunicorn config file like gunicorn does and return its settings as plain data.
+
+    `env` replaces the variables gunicorn configs usually read (BIND, PORT, WEB_CONCURRENCY,
+    ...) for the run; `cpus` is what os.cpu_count() and friends answer meanwhile.
+    """
+    from gunicorn.config import KNOWN_SETTINGS
+
+    known = {s.name for s in KNOWN_SETTINGS} | EXTRA_NAMES
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"{path} does not exist: write it with a `%%writefile {path}` "
+                                "cell and run that cell")
+    saved_env = dict(os.environ)
+    for name in ("BIND", "PORT", "HOST", "WEB_CONCURRENCY", "GUNICORN_CMD_ARGS"):
+        os.environ.pop(name, None)
+    os.environ.update(env or {})
+    try:
+        with _cpu_count(cpus):
+            namespace = runpy.run_path(path, run_name="__config__")
+    finally:
+        os.environ.clear()
+        os.environ.update(saved_env)
+    settings = {}
+    for name, value in namespace.items():
+        if name not in known:
+            continue
+        if callable(value):
+            settings[name] = "<function>"  # a server hook such as post_fork
+        elif value is None or isinstance(value, (bool, int, float, str)):
+            settings[name] = value
+        elif isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+            settings[name] = list(value)
+        else:
+            settings[name] = repr(value)[:200]
+    return settings

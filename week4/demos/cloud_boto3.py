@@ -1,0 +1,59 @@
+"""boto3 without a key in the code: find what keeps billing after a practice session.
+
+boto3 reads the credentials, the region and (for a local imitation such as moto) the
+endpoint from the environment, or from an IAM role when the code runs on EC2:
+
+    export AWS_DEFAULT_REGION=ap-northeast-2
+    python week4/demos/cloud_boto3.py            # uses your AWS profile or role
+"""
+
+from __future__ import annotations
+
+import boto3
+
+
+# --8<-- [start:client]
+def client(service: str):
+    """A client configured by the environment only: no keys, region or endpoint here."""
+    return boto3.client(service)
+# --8<-- [end:client]
+
+
+# --8<-- [start:leftovers]
+def leftovers() -> dict[str, list[str]]:
+    """Resources that bill although no instance is running."""
+    ec2 = client("ec2")
+    stopped = [i["InstanceId"]
+               for page in ec2.get_paginator("describe_instances").paginate(
+                   Filters=[{"Name": "instance-state-name", "Values": ["stopped"]}])
+               for r in page["Reservations"] for i in r["Instances"]]
+    # "available" means attached to nothing: a volume left behind by a terminated instance.
+    volumes = [v["VolumeId"] for v in ec2.describe_volumes(
+        Filters=[{"Name": "status", "Values": ["available"]}])["Volumes"]]
+    idle_ips = [a["PublicIp"] for a in ec2.describe_addresses()["Addresses"]
+                if "AssociationId" not in a]
+    snapshots = [s["SnapshotId"] for s in ec2.describe_snapshots(OwnerIds=["self"])["Snapshots"]]
+    buckets = [b["Name"] for b in client("s3").list_buckets()["Buckets"]]
+    return {"stopped instances (their disks bill)": stopped, "unattached volumes": volumes,
+            "idle Elastic IPs": idle_ips, "snapshots": snapshots, "S3 buckets": buckets}
+# --8<-- [end:leftovers]
+
+
+# --8<-- [start:stop]
+def stop_tagged(key: str, value: str) -> list[str]:
+    """Stop the running instances tagged key=value (stopping keeps their disks)."""
+    ec2 = client("ec2")
+    ids = [i["InstanceId"]
+           for page in ec2.get_paginator("describe_instances").paginate(Filters=[
+               {"Name": f"tag:{key}", "Values": [value]},
+               {"Name": "instance-state-name", "Values": ["running"]}])
+           for r in page["Reservations"] for i in r["Instances"]]
+    if ids:
+        ec2.stop_instances(InstanceIds=ids)
+    return sorted(ids)
+# --8<-- [end:stop]
+
+
+if __name__ == "__main__":
+    for kind, items in leftovers().items():
+        print(f"{kind}: {', '.join(items) or '-'}")
