@@ -60,7 +60,7 @@ release: $(VENV)/.dev ## regenerate exercises/ from solutions/ with nbgrader
 	$(BIN)/python -m week4.release $(TOPICS)
 
 lab: $(VENV)/.student ## open JupyterLab on the exercises
-	$(BIN)/jupyter lab exercises
+	$(BIN)/jupyter lab --port 8888 exercises
 
 docs: docs-build ## build both languages and serve them on http://127.0.0.1:8000
 	@echo "English: http://127.0.0.1:8000/   한국어: http://127.0.0.1:8000/ko/"

@@ -14,13 +14,18 @@ from mkdocs.structure.files import File
 
 ROOT = Path(__file__).resolve().parent.parent
 
+LAB = "http://localhost:8888/lab/tree/{topic}/{topic}.ipynb"  # where `make lab` serves it
 INTRO = {
     "en": ('!!! info "Read-only copy"\n    This page shows the exercise notebook '
-           "`exercises/{topic}/{topic}.ipynb`. To solve it, open it locally with `make lab` "
-           "and check your work with `make check` (or `week4 check {topic}`).\n"),
+           "`exercises/{topic}/{topic}.ipynb`. To solve it, run `make lab` in your clone and "
+           "[open the notebook in your local JupyterLab](" + LAB + "), or "
+           "[download it]({topic}/{topic}.ipynb). Check your work with `make check` "
+           "(or `week4 check {topic}`).\n"),
     "ko": ('!!! info "읽기 전용 사본"\n    이 페이지는 연습 노트북 `exercises/{topic}/{topic}.ipynb`를 '
-           "보여 줍니다. 문제를 풀려면 `make lab`으로 노트북을 열고, `make check`(또는 "
-           "`week4 check {topic}`)로 채점해 보세요.\n"),
+           "보여 줘요. 문제를 풀려면 내 컴퓨터의 저장소에서 `make lab`을 실행한 뒤 "
+           "[로컬 JupyterLab에서 노트북을 열거나](" + LAB + ") "
+           "[노트북 파일을 내려받으세요]({topic}/{topic}.ipynb). 채점은 `make check`(또는 "
+           "`week4 check {topic}`)로 해요.\n"),
 }
 
 
@@ -53,4 +58,7 @@ def on_files(files, config, **kwargs):
             continue
         files.append(File.generated(config, f"exercises/{topic}.md",
                                     content=notebook_markdown(nb, topic, lang)))
+        # the notebook itself, for the download link (the page is exercises/<topic>/)
+        files.append(File.generated(config, f"exercises/{topic}/{topic}.ipynb",
+                                    content=nb.read_bytes()))
     return files
