@@ -1,9 +1,10 @@
 """The files the topic 03 page shows do what the page says (week4/demos/cloud_*).
 
-cloud_app.py, cloud_costs.py and cloud_boto3.py run here (boto3 against a local moto server);
-the deployment files run as far as this machine allows: the user-data script with stand-ins
-for `aws` and `systemctl`, the systemd unit through `systemd-analyze verify` and by running its
-ExecStart command, the nginx site and the IAM policy as parsed data.
+cloud_costs.py and cloud_boto3.py run here (boto3 against a local moto server); the deployment
+files run as far as this machine allows: the user-data script with stand-ins for `aws` and
+`systemctl`, the systemd unit through `systemd-analyze verify` and by running its ExecStart
+command (topic 04's serving app, with a model the reference trainer made), the nginx site and
+the IAM policy as parsed data.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
 import boto3
@@ -27,75 +29,35 @@ from autograder.cloud_servers import (
     Server,
     free_port,
     gunicorn_argv,
+    http_get,
     wait_until_up,
 )
 from autograder.sandbox import child_env
 from week4.demos import cloud_boto3, cloud_costs
-from week4.demos.cloud_app import create_app, sigmoid
 
 DEMOS = Path(__file__).resolve().parent.parent / "week4" / "demos"
 UNIT = DEMOS / "cloud_week4-api.service"
 NGINX = DEMOS / "cloud_nginx.conf"
 USER_DATA = DEMOS / "cloud_user_data.sh"
 POLICY = DEMOS / "cloud_iam_policy.json"
-MODEL = {"bias": -0.5, "weights": {"female": 2.0, "pclass": -1.0, "age": -0.02}}
 
 
-@pytest.fixture
-def model_file(tmp_path):
-    path = tmp_path / "model.json"
-    path.write_text(json.dumps(MODEL))
-    return path
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory) -> Path:
+    """A model folder made by topic 04's reference trainer (about 2 s), as the unit serves it."""
+    folder = tmp_path_factory.mktemp("serving") / "model"
+    subprocess.run([sys.executable, "-m", "week4.serving.train", str(folder)], check=True,
+                   capture_output=True, timeout=120)
+    return folder
 
 
-# --- cloud_app.py ------------------------------------------------------------------------------
-
-def test_health_reports_no_model_file_by_default(monkeypatch):
-    monkeypatch.delenv("MODEL_PATH", raising=False)
-    response = create_app().test_client().get("/health")
-    assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "model_sha256": None}
-
-
-def test_health_reports_the_checksum_of_the_model_file(model_file):
-    app = create_app({"MODEL_PATH": str(model_file)})
-    expected = hashlib.sha256(model_file.read_bytes()).hexdigest()
-    assert app.test_client().get("/health").get_json()["model_sha256"] == expected
-
-
-def test_model_path_comes_from_the_environment(model_file, monkeypatch):
-    monkeypatch.setenv("MODEL_PATH", str(model_file))
-    assert create_app().test_client().get("/health").get_json()["model_sha256"]
-
-
-def test_predict_applies_the_loaded_model(model_file):
-    client = create_app({"MODEL_PATH": str(model_file)}).test_client()
-    features = {"female": 1, "pclass": 1, "age": 30}
-    response = client.post("/predict", json=features)
-    assert response.status_code == 200
-    score = -0.5 + 2.0 - 1.0 - 0.6
-    assert response.get_json()["probability"] == pytest.approx(1 / (1 + 2.718281828459045 ** -score))
-
-
-@pytest.mark.parametrize("body", [{"female": 1}, {"female": 1, "pclass": 1, "age": "30"},
-                                  {"female": 1, "pclass": True, "age": 30}, [1, 2, 3]])
-def test_predict_rejects_what_is_not_the_features(body):
-    response = create_app().test_client().post("/predict", json=body)
-    assert response.status_code == 400
-
-
-def test_predict_never_overflows():
-    assert sigmoid(1e6) == 1.0 and sigmoid(-1e6) == 0.0
-    response = create_app().test_client().post(
-        "/predict", json={"female": 1e300, "pclass": -1e300, "age": 1e300})
-    assert response.status_code == 200
-
-
-def test_a_file_that_is_not_a_model_stops_the_app_at_start(tmp_path):
-    bad = tmp_path / "model.json"
-    bad.write_text('{"weights": [1, 2]}')
-    with pytest.raises(ValueError, match="not a model file"):
-        create_app({"MODEL_PATH": str(bad)})
+@pytest.fixture(scope="module")
+def model_archive(model_dir) -> bytes:
+    """The model folder packed as the S3 object: `tar -czf model.tar.gz -C model .`"""
+    path = model_dir.parent / "model.tar.gz"
+    with tarfile.open(path, "w:gz") as tar:
+        tar.add(model_dir, arcname=".")
+    return path.read_bytes()
 
 
 # --- cloud_costs.py -----------------------------------------------------------------------------
@@ -223,12 +185,12 @@ def run_user_data(tmp_path, model: bytes, checksum: str) -> tuple[subprocess.Com
     bin_dir, app_dir, s3 = tmp_path / "bin", tmp_path / "srv", tmp_path / "s3"
     for folder in (bin_dir, app_dir, s3 / "week4-models" / "titanic"):
         folder.mkdir(parents=True)
-    (s3 / "week4-models" / "titanic" / "model.json").write_bytes(model)
+    (s3 / "week4-models" / "titanic" / "model.tar.gz").write_bytes(model)
     for name, text in (("aws", FAKE_AWS), ("systemctl", FAKE_SYSTEMCTL)):
         (bin_dir / name).write_text(text)
         (bin_dir / name).chmod(0o755)
     # What the launcher does: two exports in front of the script.
-    script = (f"export MODEL_URI=s3://week4-models/titanic/model.json\n"
+    script = (f"export MODEL_URI=s3://week4-models/titanic/model.tar.gz\n"
               f"export MODEL_SHA256={checksum}\n" + USER_DATA.read_text())
     env = {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "APP_DIR": str(app_dir),
            "FAKE_S3": str(s3), "SYSTEMCTL_LOG": str(tmp_path / "systemctl.log")}
@@ -237,20 +199,26 @@ def run_user_data(tmp_path, model: bytes, checksum: str) -> tuple[subprocess.Com
     return proc, app_dir
 
 
-def test_user_data_installs_a_verified_model_and_starts_the_service(tmp_path):
-    model = json.dumps(MODEL).encode()
-    proc, app_dir = run_user_data(tmp_path, model, hashlib.sha256(model).hexdigest())
+def test_user_data_installs_a_verified_model_and_starts_the_service(tmp_path, model_dir,
+                                                                    model_archive):
+    proc, app_dir = run_user_data(tmp_path, model_archive,
+                                  hashlib.sha256(model_archive).hexdigest())
     assert proc.returncode == 0, proc.stderr
-    assert (app_dir / "model.json").read_bytes() == model
-    assert not (app_dir / "model.json.part").exists()
+    unit_model_dir = Path(unit_environment()["WEEK4_MODEL_DIR"])
+    assert unit_model_dir == Path("/srv/week4") / "model"  # where the script unpacks it
+    installed = app_dir / unit_model_dir.name
+    assert sorted(p.name for p in installed.iterdir()) == sorted(p.name for p in model_dir.iterdir())
+    for path in model_dir.iterdir():
+        assert (installed / path.name).read_bytes() == path.read_bytes()
+    assert sorted(p.name for p in app_dir.iterdir()) == ["model"]  # no .part left behind
     assert (tmp_path / "systemctl.log").read_text().split() == ["enable", "--now", "week4-api"]
 
 
-def test_user_data_refuses_a_model_with_the_wrong_checksum(tmp_path):
-    model = json.dumps(MODEL).encode()
-    proc, app_dir = run_user_data(tmp_path, model, hashlib.sha256(b"another model").hexdigest())
+def test_user_data_refuses_a_model_with_the_wrong_checksum(tmp_path, model_archive):
+    proc, app_dir = run_user_data(tmp_path, model_archive,
+                                  hashlib.sha256(b"another model").hexdigest())
     assert proc.returncode != 0
-    assert not (app_dir / "model.json").exists()
+    assert not (app_dir / "model").exists()
     assert not (tmp_path / "systemctl.log").exists()  # the service is never started
 
 
@@ -295,25 +263,29 @@ def test_unit_passes_systemd_analyze_verify(tmp_path):
     assert proc.returncode == 0 and "week4-api.service" not in proc.stderr, proc.stderr
 
 
-def test_unit_exec_start_serves_the_api(tmp_path, model_file):
-    """Run the unit's ExecStart (with this machine's paths) and ask /health."""
+def test_unit_exec_start_serves_the_api(tmp_path, model_dir):
+    """Run the unit's ExecStart (with this machine's paths) and ask /health and /model."""
     argv = shlex.split(unit()["Service"]["ExecStart"])
     config, app = argv[argv.index("-c") + 1], argv[-1]
     assert Path(config).name == "gunicorn.conf.py"
+    assert app == "week4.serving.app:create_app()"
     (tmp_path / "gunicorn.conf.py").write_text("workers = 1\naccesslog = '-'\n")
     port = free_port()
-    env = child_env({**unit_environment(), "MODEL_PATH": str(model_file)})
+    env = child_env({**unit_environment(), "WEEK4_MODEL_DIR": str(model_dir)})
     server = Server("gunicorn", gunicorn_argv("gunicorn.conf.py", f"127.0.0.1:{port}", app),
                     cwd=tmp_path, env=env, log_path=tmp_path / "gunicorn.log")
     server.start()
     try:
-        reply = wait_until_up(server, port, "/health", 20)
+        reply = wait_until_up(server, port, "/health", 30)
+        model = http_get(port, "/model") if reply is not None else None
     finally:
         assert server.stop()
     assert reply is not None, (tmp_path / "gunicorn.log").read_text()
-    status, _, body = reply
+    assert reply[0] == 200 and json.loads(reply[2]) == {"status": "ok"}
+    status, _, body = model
     assert status == 200
-    assert json.loads(body)["model_sha256"] == hashlib.sha256(model_file.read_bytes()).hexdigest()
+    saved = json.loads((model_dir / "metadata.json").read_text())
+    assert json.loads(body)["sha256"] == saved["sha256"]  # the very model the folder holds
 
 
 def test_nginx_proxies_to_the_address_the_unit_binds():

@@ -6,11 +6,13 @@ examples does not pass. Each check isolates one rule, so one mistake costs only 
 Two servers run next to the sandbox, each a separate process that the grader starts and
 always stops (autograder/cloud_servers.py): moto's server mode, a local AWS that the
 student's boto3 code reaches through AWS_ENDPOINT_URL (the notebook never names it), and
-gunicorn, started with the student's gunicorn.conf.py to serve the course's model API.
+gunicorn, started with the student's gunicorn.conf.py to serve topic 04's model API
+(week4.serving.app) with a model the reference trainer made for it.
 """
 
 from __future__ import annotations
 
+import atexit
 import base64
 import hashlib
 import json
@@ -18,6 +20,11 @@ import random
 import re
 import secrets
 import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
@@ -47,9 +54,14 @@ BUDGET = 75
 AFTER_HANGS_TIMEOUT = 2
 
 HELPERS = "autograder.helpers_cloud"
-# The app gunicorn serves. TODO(topic 04): switch to the serving app of week4/serving/.
-APP = "week4.demos.cloud_app:create_app()"
-GUNICORN_START_TIMEOUT = 10
+# The app gunicorn serves: topic 04's prediction service. It reads its model folder from
+# WEEK4_MODEL_DIR; the grader trains that model with the reference trainer.
+APP = "week4.serving.app:create_app()"
+BACKEND = "sklearn"  # loads with what the app imports anyway (no onnxruntime start-up)
+TRAIN = [sys.executable, "-m", "week4.serving.train"]
+TRAIN_TIMEOUT = 120  # about 2 s on a laptop; ample on a busy grading machine
+# Importing Flask, scikit-learn and skops and loading the model take a few seconds per worker.
+GUNICORN_START_TIMEOUT = 20
 CONFIG = "gunicorn.conf.py"
 
 LAYERS = ("application", "data", "runtime", "middleware", "os",
@@ -709,6 +721,38 @@ def test_credentials_come_from_the_environment(nb, moto):
 
 # --- gunicorn ---------------------------------------------------------------------------------
 
+_model_lock = threading.Lock()
+_model: dict = {}
+
+
+def reference_model() -> Path:
+    """The reference model folder, trained once per grader process (gradings share it)."""
+    with _model_lock:
+        if "dir" not in _model:
+            folder = Path(tempfile.mkdtemp(prefix="week4-serving-model-"))
+            atexit.register(shutil.rmtree, folder, ignore_errors=True)
+            try:
+                proc = subprocess.run([*TRAIN, str(folder / "model")], cwd=folder,
+                                      env=child_env(), stdin=subprocess.DEVNULL,
+                                      capture_output=True, text=True, timeout=TRAIN_TIMEOUT,
+                                      check=False)
+                why = f"it exited with {proc.returncode}: {proc.stderr[-500:]}" \
+                    if proc.returncode else ""
+            except subprocess.TimeoutExpired:
+                why = f"it did not finish within {TRAIN_TIMEOUT} s"
+            if why:
+                raise CheckFailed(f"the grader could not train the model that gunicorn serves "
+                                  f"({why}); please report it")
+            _model["dir"] = folder / "model"
+        return _model["dir"]
+
+
+def model_copy(dest: Path) -> Path:
+    """A copy of the reference model for one server: whatever it does to its copy, the next
+    grading still gets the untouched model."""
+    return Path(shutil.copytree(reference_model(), dest / "model"))
+
+
 def settings(nb, env: dict | None = None, cpus: int | None = None) -> dict:
     key = ("gunicorn", json.dumps(env, sort_keys=True), cpus)
     return once(key, lambda: helper(
@@ -809,16 +853,20 @@ def test_production_settings(nb):
 
 
 @check("gunicorn-serves", points=2, docs=f"{DOCS}#gunicorn",
-       hint=f"The grader runs `gunicorn -c {CONFIG} '{APP}'` (with its own --bind and "
-            "--workers) and sends GET /health. The file must load without errors.")
+       hint=f"The grader trains topic 04's model, runs `gunicorn -c {CONFIG} '{APP}'` (with "
+            "its own --bind and --workers, and WEEK4_MODEL_DIR set to the model) and sends GET "
+            "/health. The file must load without errors and leave the app and its environment "
+            "alone.")
 def test_gunicorn_serves_health(nb, tmp_path):
     got = settings(nb)  # a file that does not even load is reported from here
     if got.get("daemon"):
         raise CheckFailed(f"{CONFIG} sets daemon = True: the grader does not start a server "
                           "that detaches itself")
+    model_dir = model_copy(tmp_path)
     port = free_port()
     bind = f"127.0.0.1:{port}"
-    env = child_env({**nb.sandbox.extra_env, "BIND": bind})
+    env = child_env({**nb.sandbox.extra_env, "BIND": bind, "WEEK4_MODEL_DIR": str(model_dir),
+                     "WEEK4_BACKEND": BACKEND})
     for name in list(env):
         if name.startswith("AWS_"):
             del env[name]  # the web server has no business with the grader's AWS session
