@@ -64,12 +64,12 @@ def bench_check(repeat: int) -> int:
     return 0
 
 
-def run(cmd: list[str], cwd: Path) -> float:
+def run(cmd: list[str], cwd: Path, check: bool = True) -> float:
     from week4.release import tool_env
 
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=cwd, env=tool_env(), capture_output=True, text=True)
-    if proc.returncode != 0:
+    if check and proc.returncode != 0:
         raise SystemExit(f"bench: {' '.join(cmd[:4])} failed:\n{proc.stderr[-2000:]}")
     return time.perf_counter() - start
 
@@ -94,7 +94,9 @@ def bench_grade(students: int) -> int:
         for topic in TOPICS:
             run(nbg + ["generate_assignment", topic, "--force"], course)
         count = len(expected) * len(TOPICS)
-        serial = sum(run(nbg + ["autograde", topic], course) for topic in TOPICS)
+        # nbgrader exits non-zero when some notebooks fail (the class has broken ones on
+        # purpose); the time is what we measure here.
+        serial = sum(run(nbg + ["autograde", topic], course, check=False) for topic in TOPICS)
         ours = run([sys.executable, "-m", "week4", "grade", "--submissions",
                     str(course / "submitted"), "--jobs", "2", "--out", str(course / "out"),
                     "--gradebook", str(course / ".nbgrader" / "gradebook.db")], course)
