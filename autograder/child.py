@@ -68,10 +68,8 @@ def to_plain(value, depth: int = 0):
     """
     if depth > 50:
         raise NotPlainData("the value is nested more than 50 levels deep")
-    if value is None or value is True or value is False:
+    if value is None or value is True or value is False:  # bool cannot be subclassed
         return value
-    if isinstance(value, bool):
-        return bool(int.__int__(value))
     if isinstance(value, int):
         return int.__index__(value)
     if isinstance(value, float):

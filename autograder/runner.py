@@ -14,9 +14,6 @@ from .results import CheckResult, Report, TopicResult
 from .submission import Submission
 from .topics import TOPICS, Topic, get_topic
 
-PLUGIN_NAME = "week4_grading"
-
-
 def check_module(topic: Topic):
     return importlib.import_module(f"autograder.checks.{topic.check_module}")
 

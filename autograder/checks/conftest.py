@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.runner import PLUGIN_NAME, Collector, find_notebook, limits
+from autograder.runner import Collector, find_notebook, limits
 from autograder.notebook import load_cells
 from autograder.submission import Submission
 from autograder.topics import get_topic
@@ -28,11 +28,8 @@ def pytest_configure(config):
 @pytest.fixture(scope="module")
 def nb(request):
     """The student's notebook for the topic of the requesting check module."""
-    plugin = request.config.pluginmanager.get_plugin(PLUGIN_NAME)
-    if plugin is None:
-        for p in request.config.pluginmanager.get_plugins():
-            if isinstance(p, Collector):
-                plugin = p
+    plugin = next((p for p in request.config.pluginmanager.get_plugins()
+                   if isinstance(p, Collector)), None)
     if plugin is not None:
         yield plugin.submission
         return
