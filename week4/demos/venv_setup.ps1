@@ -1,4 +1,4 @@
 py -m venv .venv
 .venv\Scripts\Activate.ps1
 python -m pip install -e ".[lab]"
-jupyter lab exercises
+jupyter lab --port 8888 exercises
