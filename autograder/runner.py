@@ -94,7 +94,7 @@ def grade_topic(topic_id: str, notebook: Path, *, env: dict | None = None) -> To
                                              info.hint, info.docs))
         else:
             result.checks.append(failed(info, message, public))
-    if result.notes and not any(c.passed for c in result.checks):
+    if submission.sandbox.fatal:  # the notebook never finished loading: say so up front
         result.error = result.notes[0]
     return result
 

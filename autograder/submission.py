@@ -49,6 +49,8 @@ class Submission:
                f" at {e['where']}" if e.get("where") else "")
             + (f": {e['message']}" if e.get("message") else "")
             for e in reply.value.get("errors", [])
+            # an unfinished challenge: its checks already say "not written yet"
+            if e.get("type") != "NotImplementedError"
         ]
 
     def run(self, name: str, *args, timeout: float | None = None, **kwargs) -> Reply:
