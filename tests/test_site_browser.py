@@ -180,7 +180,8 @@ def test_search_finds_the_right_page(site, browser, lang, query, expected):
     visit = Visit(browser, home, base)
     page = visit.page
     page.fill("input.md-search__input", query)
-    page.wait_for_selector(".md-search-result__item", timeout=15000)
+    # the search index is built in a web worker on first use: slow on a busy machine
+    page.wait_for_selector(".md-search-result__item", timeout=60000)
     links = page.eval_on_selector_all(".md-search-result__item a",
                                       "els => els.map(e => e.href)")
     assert any(expected in link for link in links), links
