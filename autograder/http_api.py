@@ -1,7 +1,7 @@
 """Grader-side HTTP for checks that talk to a student's web app (topic 02).
 
 `ApiServer` runs the student's app as a real server inside the sandbox child (see
-`autograder.helpers_flask`) and sends it plain HTTP requests with `http.client`. Student
+`autograder.sandboxed.flask_server`) and sends it plain HTTP requests with `http.client`. Student
 code never runs here: the grader only reads status codes, headers and bytes.
 
 - The database is a file in the sandbox's scratch folder, outside the child's working copy,
@@ -130,7 +130,7 @@ def send(port: int, method: str, path: str, *, body: bytes | None = None,
 class ApiServer:
     """The student's app, served in the sandbox child of one submission."""
 
-    HELPER = "autograder.helpers_flask:serve"
+    HELPER = "autograder.sandboxed.flask_server:serve"
 
     def __init__(self, nb, database_name: str = "grader.sqlite"):
         self.nb = nb

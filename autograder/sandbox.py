@@ -1,7 +1,7 @@
 """Run student code in a child process and get plain data back.
 
 The grader's process never imports or executes a submission. `Sandbox` starts
-`python -m autograder.child` in its own process group, in a scratch copy of the submission
+`python -m autograder.sandboxed.runtime` in its own process group, in a scratch copy of the submission
 folder, with a memory limit, and talks to it over two pipes. Every request has a wall-clock
 timeout; on a timeout or a crash the whole process group is killed and the next request
 starts a fresh child (unless loading itself failed: then the sandbox stays down).
@@ -146,7 +146,7 @@ class Sandbox:
         log = open(self.log_path, "ab")
         try:
             self.proc = subprocess.Popen(
-                [sys.executable, "-I", "-m", "autograder.child", str(req_r), str(rep_w)],
+                [sys.executable, "-I", "-m", "autograder.sandboxed.runtime", str(req_r), str(rep_w)],
                 cwd=self.workdir, env=child_env(self.extra_env), stdin=subprocess.DEVNULL,
                 stdout=log, stderr=log, pass_fds=(req_r, rep_w), start_new_session=True,
                 preexec_fn=_limits(self.memory_mb),

@@ -165,7 +165,7 @@ def orphaned_children() -> set[tuple[str, str]]:
             cwd = os.readlink(proc / "cwd")
         except OSError:
             continue
-        if b"autograder.child" in args and "week4-sandbox-" in cwd and cwd.endswith("(deleted)"):
+        if b"autograder.sandboxed.runtime" in args and "week4-sandbox-" in cwd and cwd.endswith("(deleted)"):
             found.add((proc.name, cwd))
     return found
 

@@ -41,7 +41,7 @@ def solution():
 def run(submission, name, *cases):
     """The solution's plain outputs for (run, spec, args) cases, via the grader's own helper."""
     payload = [{"run": r, "spec": spec, "args": list(args)} for r, spec, args in cases]
-    outcomes = submission.helper("autograder.helpers_eda:evaluate", name, payload, 10.0,
+    outcomes = submission.helper("autograder.sandboxed.eda:evaluate", name, payload, 10.0,
                                  timeout=60)
     assert all(o["status"] == "ok" for o in outcomes), outcomes
     return [o["value"] for o in outcomes]
@@ -86,7 +86,7 @@ def test_grader_reference_agrees_with_the_facts():
 @pytest.mark.parametrize("spec", [checks.SHUFFLED, checks.SAMPLE, checks.HOLES, checks.RELABELED],
                          ids=lambda s: "+".join(s["steps"]))
 def test_variant_is_reproducible_and_survives_the_csv_round_trip(spec, tmp_path):
-    from autograder import variants
+    from autograder.sandboxed import variants
     from week4.data import load_titanic
 
     table = variants.build(spec)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 
-from autograder.child import NotPlainData, to_plain
+from autograder.sandboxed.runtime import NotPlainData, to_plain
 from autograder.notebook import Cell, code_cells
 from autograder.sandbox import Sandbox
 

@@ -53,7 +53,7 @@ BUDGET = 75
 # honest answer, and a notebook that loops everywhere is graded in seconds, not minutes.
 AFTER_HANGS_TIMEOUT = 2
 
-HELPERS = "autograder.helpers_cloud"
+HELPERS = "autograder.sandboxed.cloud"
 # The app gunicorn serves: topic 04's prediction service. It reads its model folder from
 # WEEK4_MODEL_DIR; the grader trains that model with the reference trainer.
 APP = "week4.serving.app:create_app()"

@@ -34,14 +34,14 @@ import pandas as pd
 import pytest
 
 from autograder.checking import CheckFailed, check, short
-from autograder.helpers_serving import FEATURES, SPLIT_SEEDS, TARGET, holdout_split
+from autograder.sandboxed.serving import FEATURES, SPLIT_SEEDS, TARGET, holdout_split
 from autograder.sandbox import Sandbox
 from week4.data import load_titanic
-from week4.serving.trust import TRUSTED_TYPES
+from week4.trust import TRUSTED_TYPES
 
 TOPIC = "04-serving"
 DOCS = "docs/topics/04-serving.md"
-HELPERS = "autograder.helpers_serving"
+HELPERS = "autograder.sandboxed.serving"
 
 MODEL_FILE = "model.skops"
 METADATA_FILE = "metadata.json"
@@ -438,7 +438,7 @@ def test_save_skops(lab):
                       shown_as=f"reading {MODEL_FILE} with skops.io in a clean process")
     if audit["unknown"]:
         raise CheckFailed(f"{MODEL_FILE} needs types outside the course's allow-list "
-                          "(week4.serving.trust.TRUSTED_TYPES) to load",
+                          "(week4.trust.TRUSTED_TYPES) to load",
                           expected=f"a subset of {TRUSTED_TYPES}", found=audit["unknown"])
     if not audit.get("predicts"):
         raise CheckFailed(f"{MODEL_FILE} loads, but into a {audit['loaded']}, which has no "

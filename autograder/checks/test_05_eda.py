@@ -2,7 +2,7 @@
 
 How they work. Every graded function takes a DataFrame, so the grader cannot send its input
 as JSON. Instead it sends a *variant spec* (`{"steps": [...], "seed": n}`); trusted code in the
-sandbox child (autograder/helpers_eda.py) builds that table with autograder/variants.py, calls
+sandbox child (autograder/sandboxed/eda.py) builds that table with autograder/sandboxed/variants.py, calls
 the student's function on it and sends back plain data (a figure comes back as its title,
 labels and bars). The grader builds the same table from the same spec and computes the expected
 answer with the reference code below. The variants (shuffled rows, a random subsample, extra
@@ -26,16 +26,16 @@ from itertools import pairwise
 import pandas as pd
 from scipy.stats import chi2_contingency
 
-from autograder import variants
+from autograder.sandboxed import variants
 from autograder.checking import CheckFailed, check, short
-from autograder.helpers_eda import fingerprint
+from autograder.sandboxed.eda import fingerprint
 from autograder.sandbox import Reply
 
 TOPIC = "05-eda"
 DOCS = "docs/topics/05-eda.md"
 
 # Honest answers take milliseconds on 1309 rows; the child imports pandas, scipy and
-# matplotlib before any student code is timed (helpers_eda.prepare).
+# matplotlib before any student code is timed (sandboxed.eda.prepare).
 CALL_TIMEOUT = 10
 LOAD_TIMEOUT = 30
 BUDGET = 90
@@ -76,7 +76,7 @@ class Case:
 @dataclass(frozen=True)
 class Function:
     name: str
-    run: str            # how helpers_eda calls it and reads its result
+    run: str            # how sandboxed.eda calls it and reads its result
     cases: tuple
     signature: str = "df"
 
@@ -186,7 +186,7 @@ def _request(nb, func: Function) -> list[Outcome]:
         message = "was not run: grading time for this topic is used up (earlier calls hung)"
         return [Outcome(c, "failed", message=message) for c in func.cases]
     limit = min(PREPARE_SECONDS + len(cases) * (CASE_SECONDS + 1), max(remaining, 1.0))
-    reply = nb.sandbox.helper("autograder.helpers_eda:evaluate", func.name, cases,
+    reply = nb.sandbox.helper("autograder.sandboxed.eda:evaluate", func.name, cases,
                               CASE_SECONDS, timeout=limit)
     if not reply.ok:
         message = nb.failure(func.name, reply, f"{func.name}(...)")

@@ -40,7 +40,7 @@ def _data():
 
 
 def _describe(exc: BaseException) -> dict:
-    from autograder.child import describe
+    from autograder.sandboxed.runtime import describe
 
     return describe(exc)
 

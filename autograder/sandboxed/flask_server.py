@@ -1,7 +1,7 @@
 """Child-side helper for topic 02: serve the student's Flask app over real HTTP.
 
 This is trusted grader code that runs in the sandbox child, next to the student's objects
-(`nb.helper("autograder.helpers_flask:serve", database)`). It builds the app with the
+(`nb.helper("autograder.sandboxed.flask_server:serve", database)`). It builds the app with the
 grader's config and serves it with werkzeug on 127.0.0.1 (a free port) from a daemon
 thread, so the child's request loop stays free to answer the grader. The server lives and
 dies with the child: the sandbox kills the child's whole process group.

@@ -2,7 +2,7 @@
 
 The grader calls `evaluate` through `nb.helper`-style requests with plain data only: the name
 of a student function and a list of cases `{"run": kind, "spec": variant spec, "args": [...]}`.
-For each case this module builds the variant table (autograder.variants), calls the student's
+For each case this module builds the variant table (autograder.sandboxed.variants), calls the student's
 function on a fresh copy, and turns what comes back (a DataFrame, a Series, a dict, a matplotlib
 Figure) into plain data. It never judges right or wrong: the grader does that, with its own
 reference code on the same variant.
@@ -23,7 +23,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from autograder.child import NotPlainData, describe, to_plain
+from autograder.sandboxed.runtime import NotPlainData, describe, to_plain
 
 MAX_ROWS = 5000  # a table this big did not come from a 1309-row input
 
@@ -55,7 +55,7 @@ _tables: dict[str, object] = {}
 
 def table(spec):
     """The variant for `spec`, built once per child; callers get a copy."""
-    from autograder import variants
+    from autograder.sandboxed import variants
 
     key = repr(sorted((spec or {}).items()))
     if key not in _tables:
