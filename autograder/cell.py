@@ -8,6 +8,16 @@ The cell grades the *saved* notebook file next to it with the same isolated grad
 AssertionError with the check's public message. nbgrader awards the cell's points when it
 does not raise, so both ways of grading give the same points. The first test cell grades the
 whole topic; the others reuse that result while the file is unchanged.
+
+With `WEEK4_KEY=PATH` in the environment (how `nbgrader autograde` gets it) the grader runs in
+grading mode: hidden inputs drawn from the key for this student (the submission folder's
+name), feedback with only the rule that failed.
+
+Nothing in the environment makes a test cell pass without grading: the grader's sandbox
+skips test cells when it runs a notebook (autograder.notebook.is_test_cell), so the cells
+need no "am I inside the grader?" switch that a student's cell could flip. A notebook can
+still tamper with this module inside its own kernel (rebind `check`, say); that is why
+`week4 grade --write-back` puts the isolated grader's points into nbgrader's gradebook.
 """
 
 from __future__ import annotations
@@ -37,7 +47,7 @@ def _notebook(topic: str) -> Path:
 def topic_result(topic: str) -> dict:
     path = _notebook(topic)
     stat = path.stat()
-    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    key = (str(path), stat.st_mtime_ns, stat.st_size, os.environ.get("WEEK4_KEY", ""))
     if key not in _cache:
         proc = subprocess.run(
             [sys.executable, "-m", "autograder", topic, str(path)],
@@ -46,13 +56,24 @@ def topic_result(topic: str) -> dict:
         try:
             _cache[key] = json.loads(proc.stdout)
         except ValueError:
-            raise AssertionError(f"the grader failed: {proc.stderr.strip()[-500:]}") from None
+            last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+            raise AssertionError(f"the grader failed: {last[-500:]}") from None
     return _cache[key]
 
 
+def _inside_sandbox() -> bool:
+    """Is this the grader's sandbox child? Only ever makes a cell fail, never pass."""
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    return bool(os.environ.get("WEEK4_SANDBOX")) or \
+        getattr(spec, "name", "").startswith("autograder.sandboxed")
+
+
 def check(topic: str, check_id: str) -> None:
-    if os.environ.get("WEEK4_SANDBOX"):
-        return  # running inside the grader's own sandbox: the grader checks, not this cell
+    if _inside_sandbox():
+        # A copied check call in a student's cell: grading from inside the grader would start
+        # graders without end. Failing is safe: faking this in a kernel only loses points.
+        raise AssertionError("check cells do not run inside the grader's sandbox")
     result = topic_result(topic)
     for c in result["checks"]:
         if c["id"] == check_id:

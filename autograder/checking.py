@@ -9,10 +9,15 @@
 A check fails by raising `CheckFailed`; its message says what was expected and what was
 found. `hidden=True` marks inputs the notebook never shows: the nbgrader feedback then keeps
 only the public part of the message.
+
+In grading mode (a secret key, see `autograder.keys`) no message may carry a hidden input, an
+expected value or anything the student's code chose to echo: `grading_message` replaces every
+failure by the rule that failed (`safe`, when the raiser gave one) or by a fixed sentence.
 """
 
 from __future__ import annotations
 
+import builtins
 import math
 from dataclasses import dataclass
 
@@ -31,9 +36,12 @@ class CheckFailed(AssertionError):
     """A check's verdict: the rule that failed, and (optionally) expected vs found."""
 
     def __init__(self, message: str, *, expected=None, found=None, given=None,
-                 hidden: bool = False, show_values: bool = True):
-        """`given` names the input that failed; with `hidden=True` it stays out of feedback."""
+                 hidden: bool = False, show_values: bool = True, safe: str | None = None):
+        """`given` names the input that failed; with `hidden=True` it stays out of feedback.
+
+        `safe` is what grading mode may show: text with no input, value or student output."""
         self.public = message
+        self.safe = safe
         detail = f" (input: {short(given)})" if given is not None else ""
         if show_values and (expected is not None or found is not None):
             detail += f"; expected {short(expected)}, found {short(found)}"
@@ -78,3 +86,42 @@ def expect_close(found, expected: float, what: str, *, tol: float = 1e-6,
             or abs(found - expected) > tol:
         raise CheckFailed(f"{what} is not within {tol:g} of the right value",
                           expected=expected, found=found, hidden=hidden)
+
+
+# What grading mode says when a check fails for a reason other than a failed call.
+RULE_FAILED = ("this rule does not hold on the grader's hidden inputs (what it checks is in "
+               "the hint below)")
+NOT_WRITTEN = "is not written yet (it raises NotImplementedError)"
+BUILTIN_ERRORS = frozenset(name for name, value in vars(builtins).items()
+                           if isinstance(value, type) and issubclass(value, BaseException))
+
+
+def safe_reply(name: str, reply) -> str:
+    """A failed call in words that carry nothing the student's code chose (grading mode).
+
+    An exception's message could echo the hidden input, and so could the name of an exception
+    class made up at run time: only built-in exception names are shown.
+    """
+    what = f"{name}(...)"
+    status = getattr(reply, "status", "")
+    if status == "timeout":
+        return f"{what} did not finish in time (an infinite loop, or waiting for input?)"
+    if status == "crashed":
+        return f"{what} stopped the grading process (os._exit, a crash, or too much memory?)"
+    kind = (getattr(reply, "error", None) or {}).get("type")
+    if kind == "NotImplementedError":
+        return f"{what} {NOT_WRITTEN}"
+    if kind == "LookupError":
+        return f"{what} is missing: the notebook does not define it (or its cell failed)"
+    shown = kind if isinstance(kind, str) and kind in BUILTIN_ERRORS else "an exception"
+    return f"{what} raised {shown} on a hidden input"
+
+
+def grading_message(exc: BaseException | None) -> str:
+    """The whole message grading mode gives for a failed check."""
+    safe = getattr(exc, "safe", None)
+    if isinstance(exc, CheckFailed) and safe:
+        return safe
+    if isinstance(exc, CheckFailed):
+        return RULE_FAILED
+    return f"the check itself failed ({type(exc).__name__}); please report it"

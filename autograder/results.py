@@ -47,6 +47,8 @@ class TopicResult:
 @dataclass
 class Report:
     topics: dict[str, TopicResult] = field(default_factory=dict)
+    # grading mode: {"mode": "grading", "key_id": ..., "grader_version": ...}; empty in practice
+    meta: dict = field(default_factory=dict)
 
     @property
     def score(self) -> float:
@@ -61,4 +63,5 @@ class Report:
             "score": self.score,
             "max": self.max,
             "topics": {name: t.to_json() for name, t in self.topics.items()},
+            **self.meta,
         }

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from .checking import CheckFailed, CheckInfo, checks_in
+from .checking import CheckFailed, CheckInfo, checks_in, grading_message
+from .keys import for_grading, student_of
 from .notebook import NotebookError, load_cells
 from .results import CheckResult, Report, TopicResult
 from .submission import Submission
@@ -53,7 +54,10 @@ class Collector:
             self.verdicts.setdefault(info.id, (True, "", ""))
             return
         exc = call.excinfo.value if call.excinfo else None
-        if isinstance(exc, CheckFailed):
+        if self.submission.inputs.grading:
+            # grading mode: only the rule that failed, never an input or a value
+            message = public = grading_message(exc)
+        elif isinstance(exc, CheckFailed):
             message = str(exc)
             public = message if not exc.hidden else exc.public
         else:
@@ -63,9 +67,14 @@ class Collector:
         self.verdicts[info.id] = (False, message, public)
 
 
-def grade_topic(topic_id: str, notebook: Path, *, env: dict | None = None) -> TopicResult:
-    """Grade one topic of one submission. Never raises for anything the notebook contains."""
+def grade_topic(topic_id: str, notebook: Path, *, env: dict | None = None,
+                key: bytes | None = None, student: str | None = None) -> TopicResult:
+    """Grade one topic of one submission. Never raises for anything the notebook contains.
+
+    With `key` (grading mode) the checks draw hidden inputs from HMAC(key, student, topic);
+    `student` defaults to the submission folder's name (<folder>/<topic>/<topic>.ipynb)."""
     topic = get_topic(topic_id)
+    inputs = for_grading(key, student if student is not None else student_of(notebook), topic.id)
     infos = check_infos(topic)
     result = TopicResult(topic.id)
     try:
@@ -75,7 +84,8 @@ def grade_topic(topic_id: str, notebook: Path, *, env: dict | None = None) -> To
         result.checks = [failed(i, f"not graded: {exc}") for i in infos]
         return result
 
-    submission = Submission(topic.id, Path(notebook), cells, env=env, **limits(topic))
+    submission = Submission(topic.id, Path(notebook), cells, env=env, inputs=inputs,
+                            **limits(topic))
     collector = Collector(submission)
     try:
         args = [str(topic.check_file), "-p", "no:cacheprovider", "-p", "no:terminal",
@@ -110,10 +120,13 @@ def find_notebook(folder: Path, topic: Topic) -> Path:
     return preferred  # missing: grade_topic reports "notebook not found"
 
 
-def grade_submission(root: Path, topics: list[str] | None = None) -> Report:
+def grade_submission(root: Path, topics: list[str] | None = None, *, key: bytes | None = None,
+                     student: str | None = None) -> Report:
     """Grade the `exercises/`-shaped folder `root`: `<root>/<topic>/<topic>.ipynb`."""
     report = Report()
+    student = student if student is not None else (Path(root).resolve().name or "student")
     for topic_id in topics or list(TOPICS):
         topic = get_topic(topic_id)
-        report.topics[topic.id] = grade_topic(topic.id, find_notebook(Path(root) / topic.id, topic))
+        report.topics[topic.id] = grade_topic(topic.id, find_notebook(Path(root) / topic.id, topic),
+                                              key=key, student=student)
     return report

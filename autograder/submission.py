@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from .checking import CheckFailed
+from .checking import CheckFailed, safe_reply
+from .keys import PRACTICE, Inputs
 from .notebook import Cell
 from .sandbox import Reply, Sandbox
 
@@ -20,11 +21,16 @@ HUNG_RETRY_SECONDS = 2.0
 class Submission:
     def __init__(self, topic: str, notebook: Path, cells: list[Cell], *,
                  timeout: float = 10.0, load_timeout: float = 60.0,
-                 budget: float = DEFAULT_BUDGET_SECONDS, env: dict | None = None):
+                 budget: float = DEFAULT_BUDGET_SECONDS, env: dict | None = None,
+                 inputs: Inputs = PRACTICE):
         self.topic = topic
+        # practice or grading mode; in grading mode the checks draw hidden inputs from it.
+        # It holds the key: it stays in the grader's process, never sent to the sandbox.
+        self.inputs = inputs
         self.notebook = Path(notebook)
+        # listen=True: a socket the grader binds, for checks that serve the app over HTTP
         self.sandbox = Sandbox(cells, self.notebook.parent, timeout=timeout,
-                               load_timeout=load_timeout, env=env)
+                               load_timeout=load_timeout, env=env, listen=True)
         self.deadline = time.monotonic() + budget
         self.hung: set[str] = set()  # functions that already timed out once
 
@@ -71,7 +77,7 @@ class Submission:
         """
         reply = self.run(name, *args, timeout=timeout, **kwargs)
         if not reply.ok:
-            raise CheckFailed(self.failure(name, reply, shown))
+            raise CheckFailed(self.failure(name, reply, shown), safe=safe_reply(name, reply))
         return reply.value
 
     def helper(self, helper: str, *args, timeout: float | None = None, shown: str = "",
@@ -79,7 +85,8 @@ class Submission:
         self._check_budget()
         reply = self.sandbox.helper(helper, *args, timeout=self._timeout(timeout), **kwargs)
         if not reply.ok:
-            raise CheckFailed(self.failure(shown or helper, reply, shown))
+            raise CheckFailed(self.failure(shown or helper, reply, shown),
+                              safe=safe_reply((shown or helper).split("(")[0], reply))
         return reply.value
 
     def failure(self, name: str, reply: Reply, shown: str = "") -> str:
@@ -98,4 +105,5 @@ class Submission:
 
     def _check_budget(self) -> None:
         if time.monotonic() >= self.deadline:
-            raise CheckFailed("grading time for this topic is used up (earlier calls timed out)")
+            message = "grading time for this topic is used up (earlier calls timed out)"
+            raise CheckFailed(message, safe=message)

@@ -1,8 +1,15 @@
 """The `week4` command.
 
     week4 check [TOPIC ...] [--submission DIR] [--json] [--fail-under PCT]
+                [--key PATH] [--student ID]
     week4 grade --submissions DIR|ZIP [--assignment A ...] [--jobs N] [--out DIR] [--force]
+                [--key PATH] [--gradebook DB --write-back]
     week4 merge SHARD_DIR ... --out DIR
+    week4 key new PATH
+
+Without a key `week4 check` grades in practice mode (public inputs; the scoreboard shows
+expected and found values). With `--key PATH` (or $WEEK4_KEY) it grades in grading mode:
+hidden inputs drawn from the key per student and topic, messages with only the rule.
 
 Bad input (a missing folder, an unknown topic) ends with one line on stderr and status 2;
 grading that ran ends with status 0, also for 0 points, unless --fail-under says otherwise.
@@ -43,7 +50,23 @@ def build_parser() -> Parser:
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.add_argument("--fail-under", type=float, metavar="PCT",
                    help="exit with status 1 when the total is below PCT percent")
+    p.add_argument("--key", metavar="PATH",
+                   help="grade in grading mode with this secret key (default: $WEEK4_KEY; "
+                        "none: practice mode)")
+    p.add_argument("--student", metavar="ID",
+                   help="student id for the hidden inputs (default: the submission folder's name)")
     p.set_defaults(run=cmd_check)
+
+    k = sub.add_parser("key", help="create a secret grading key (instructors)",
+                       description="Manage the secret key that grading mode draws hidden "
+                                   "inputs from.")
+    ksub = k.add_subparsers(dest="key_command", required=True, parser_class=Parser)
+    n = ksub.add_parser("new", help="write a new random key to PATH (mode 0600)",
+                        description="Write a new random grading key to PATH with mode 0600. "
+                                    "PATH may not be inside a git repository unless git "
+                                    "ignores it, and an existing file is never overwritten.")
+    n.add_argument("path", metavar="PATH")
+    n.set_defaults(run=cmd_key_new)
 
     from .grading.command import add_parsers
     add_parsers(sub, Parser)
@@ -65,17 +88,51 @@ def cmd_check(args) -> int:
     if args.fail_under is not None and not 0 <= args.fail_under <= 100:
         raise UsageError("--fail-under takes a percentage between 0 and 100")
 
-    report = grade_submission(root, args.topics or None)
+    key = load_key_arg(args.key)
+    report = grade_submission(root, args.topics or None, key=key, student=args.student)
+    if key is not None:
+        from autograder.keys import grader_version, key_id
+
+        report.meta = {"mode": "grading", "key_id": key_id(key),
+                       "grader_version": grader_version()}
     if args.json:
         print(json.dumps(report.to_json(), indent=2))
     else:
         print(render(report))
+        if key is not None:
+            print(f"(grading mode: hidden inputs from key {report.meta['key_id']}; messages "
+                  "name the rule that failed, not the inputs)")
     if args.fail_under is not None:
         pct = 100 * report.score / report.max if report.max else 0.0
         if pct < args.fail_under:
             print(f"week4: total {pct:.1f}% is below --fail-under {args.fail_under:g}%",
                   file=sys.stderr)
             return EXIT_BELOW_THRESHOLD
+    return 0
+
+
+def load_key_arg(path: str | None) -> bytes | None:
+    """The key named by --key or $WEEK4_KEY (grading mode), or None (practice mode)."""
+    from autograder import keys
+
+    found = keys.resolve(path)
+    if found is None:
+        return None
+    try:
+        return keys.load_key(found)
+    except keys.KeyFileError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def cmd_key_new(args) -> int:
+    from autograder import keys
+
+    try:
+        path = keys.write_key(args.path)
+    except keys.KeyFileError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"wrote a new grading key to {path} (key id {keys.key_id(keys.load_key(path))}); "
+          "keep it secret and keep a backup: without it a grade cannot be reproduced")
     return 0
 
 

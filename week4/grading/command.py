@@ -1,16 +1,25 @@
-"""`week4 grade` and `week4 merge`: the instructor's commands (wired into week4.cli)."""
+"""`week4 grade` and `week4 merge`: the instructor's commands (wired into week4.cli).
+
+`week4 grade` always grades in grading mode: with `--key PATH`, else the file named by
+$WEEK4_KEY, else the course folder's git-ignored `.week4/grading.key` (created on first use).
+Results carry `key_id` and `grader_version`; `week4 merge` refuses shards graded with
+different keys. `--gradebook DB --write-back` writes the isolated points into nbgrader.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import html
+import json
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
+from autograder import keys
 from autograder.topics import TOPICS
 
-from . import crosscheck, reports
+from . import crosscheck, gradebook as gradebook_mod, reports
 from .collect import CollectError, collect, unpack_zip
 from .jobs import grade_all, load_results
 
@@ -48,17 +57,53 @@ def find_gradebook(submissions: Path, given: Path | None) -> Path | None:
     return None
 
 
-def write_outputs(out: Path, gradebook: Path | None) -> dict:
+def key_ids(results: dict) -> set:
+    return {data.get("key_id") for data in results.values()}
+
+
+def write_outputs(out: Path, gradebook: Path | None, write_back: bool = False) -> dict:
     results = load_results(out)
     if not results:
-        return {"graded": 0, "flags": []}
-    flags = []
+        return {"graded": 0, "flags": [], "changes": []}
+    if len(key_ids(results)) > 1:
+        raise GradeUsageError(f"the results in {out} were graded with different keys "
+                              f"({', '.join(sorted(map(str, key_ids(results))))}); regrade "
+                              "them with one key (--force)")
+    flags, changes = [], []
     if gradebook:
         flags = crosscheck.flags(results, crosscheck.nbgrader_scores(gradebook))
+        if write_back:
+            try:
+                changes = gradebook_mod.write_back(gradebook, results)
+            except gradebook_mod.GradebookError as exc:
+                raise GradeUsageError(str(exc)) from None
+            (out / "write-back.json").write_text(json.dumps(changes, indent=1), encoding="utf-8")
     reports.write_csv(results, out / "grades.csv")
     reports.write_feedback(results, out / "feedback")
     reports.write_report(results, flags, out / "report.html")
-    return {"graded": len(results), "flags": flags}
+    if write_back:
+        append_write_back(out / "report.html", gradebook, changes)
+    return {"graded": len(results), "flags": flags, "changes": changes}
+
+
+def append_write_back(report: Path, gradebook: Path | None, changes: list[dict]) -> None:
+    """List every change write-back made at the end of the class report."""
+    e = html.escape
+    rows = "".join(
+        f"<tr><td>{e(c['student'])}</td><td>{e(c['assignment'])}</td>"
+        f"<td>{e(str(c.get('cell') or ''))}</td>"
+        f"<td>{'' if c.get('old') is None else format(c['old'], 'g')}</td>"
+        f"<td>{'' if c.get('new') is None else format(c['new'], 'g')}</td>"
+        f"<td>{e(c.get('note', ''))}</td></tr>" for c in changes)
+    section = (f"<h2>Written back to nbgrader</h2><p>Auto scores set in {e(str(gradebook))} "
+               f"from the isolated grader: {len(changes)} change(s); manual scores untouched."
+               "</p>" + ("<table><tr><th>student</th><th>assignment</th><th>cell</th>"
+                         "<th>old auto score</th><th>new</th><th>note</th></tr>" + rows +
+                         "</table>" if changes else "<p>Nothing to change.</p>"))
+    text = report.read_text(encoding="utf-8")
+    text = text.replace("</body>", section + "</body>", 1) if "</body>" in text \
+        else text + section
+    report.write_text(text, encoding="utf-8")
 
 
 def summary(out: Path, info: dict, stream=sys.stdout) -> None:
@@ -67,6 +112,23 @@ def summary(out: Path, info: dict, stream=sys.stdout) -> None:
     for f in info["flags"]:
         print(f"FLAG {f['student']} {f['assignment']}: nbgrader {f['nbgrader']:g} != isolated "
               f"{f['isolated']:g} (possible tampering)", file=stream)
+    for change in info.get("changes", []):
+        print(gradebook_mod.describe(change), file=stream)
+
+
+def grading_key(given: str | None, submissions: Path) -> Path:
+    """The key file for `week4 grade`, checked; creates the course's default key if needed."""
+    path = keys.resolve(given)
+    try:
+        if path is None:
+            course = submissions.parent if submissions.is_dir() else Path.cwd()
+            path, created = keys.default_key(course.absolute())
+            print(f"week4: no --key or WEEK4_KEY: grading with the course key {path} "
+                  f"({'created now; ' if created else ''}keep it: regrading needs it)")
+        keys.load_key(path)
+    except keys.KeyFileError as exc:
+        raise GradeUsageError(str(exc)) from None
+    return path
 
 
 def cmd_grade(args) -> int:
@@ -76,6 +138,11 @@ def cmd_grade(args) -> int:
     shard = parse_shard(args.shard)
     if args.jobs < 1:
         raise GradeUsageError("--jobs must be at least 1")
+    if args.write_back and not args.gradebook:
+        raise GradeUsageError("--write-back needs --gradebook DB (the gradebook to write to)")
+    key_path = grading_key(args.key, source).absolute()
+    stamp = {"mode": "grading", "key_id": keys.key_id(keys.load_key(key_path)),
+             "grader_version": keys.grader_version()}
     with tempfile.TemporaryDirectory(prefix="week4-zip-") as tmp:
         if source.is_file() and source.suffix == ".zip":
             if len(assignments) != 1:
@@ -88,20 +155,28 @@ def cmd_grade(args) -> int:
             jobs = [j for j in jobs if shard_of(j.student, shard[1]) == shard[0]]
         gradebook = find_gradebook(Path(args.submissions), args.gradebook)
         out.mkdir(parents=True, exist_ok=True)
-        graded = grade_all(jobs, out, workers=args.jobs, force=args.force, timeout=args.timeout)
+        graded = grade_all(jobs, out, workers=args.jobs, force=args.force, timeout=args.timeout,
+                           key_path=key_path, stamp=stamp)
         print(f"graded {graded} now, {len(jobs) - graded} already done (use --force to regrade)")
-        summary(out, write_outputs(out, gradebook))
+        summary(out, write_outputs(out, gradebook, args.write_back))
     return 0
 
 
 def cmd_merge(args) -> int:
     """Merge the results of several `week4 grade --shard` runs into one output folder."""
     out = Path(args.out)
-    for shard in args.shards:
-        results = Path(shard) / "results"
-        if not results.is_dir():
+    seen: dict[str, str] = {}  # key id -> the first shard graded with it
+    for shard in [*args.shards, out]:
+        if shard is not out and not (Path(shard) / "results").is_dir():
             raise GradeUsageError(f"no results/ folder in {shard}")
-        shutil.copytree(results, out / "results", dirs_exist_ok=True)
+        for key_id in key_ids(load_results(Path(shard))):
+            seen.setdefault(str(key_id), str(shard))
+    if len(seen) > 1:
+        where = ", ".join(f"{k} in {v}" for k, v in sorted(seen.items()))
+        raise GradeUsageError(f"refusing to merge shards graded with different keys ({where}); "
+                              "grade every shard with the same --key")
+    for shard in args.shards:
+        shutil.copytree(Path(shard) / "results", out / "results", dirs_exist_ok=True)
     gradebook = Path(args.gradebook) if args.gradebook else None
     summary(out, write_outputs(out, gradebook))
     return 0
@@ -123,6 +198,12 @@ def add_parsers(sub, parser_class) -> None:
     p.add_argument("--gradebook", type=Path, metavar="DB",
                    help="nbgrader gradebook to cross-check (default: found next to DIR)")
     p.add_argument("--shard", metavar="K/N", help="grade only the K-th of N shards of students")
+    p.add_argument("--key", metavar="PATH",
+                   help="secret grading key (default: $WEEK4_KEY, else the course folder's "
+                        ".week4/grading.key, created on first use)")
+    p.add_argument("--write-back", action="store_true",
+                   help="write the isolated points into the --gradebook as auto scores "
+                        "(manual scores are never touched)")
     p.set_defaults(run=cmd_grade)
 
     m = sub.add_parser("merge", help="merge shards of `week4 grade --shard` into one report",

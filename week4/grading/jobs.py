@@ -4,6 +4,10 @@ Each job runs `python -m autograder TOPIC NOTEBOOK` (which itself runs student c
 sandbox) with a wall-clock timeout. Results go to `<out>/results/<assignment>/<student>.json`
 through an atomic rename, so a crash or Ctrl-C loses nothing that finished, and a rerun skips
 work whose notebook has not changed (unless `force`).
+
+Grading is always in grading mode: each child gets the key file's path (never the key) and
+the student's id, and every result records `key_id`, `grader_version` and `mode`; a result
+graded with another key or another grader is regraded.
 """
 
 from __future__ import annotations
@@ -45,11 +49,15 @@ def zero_result(job: Job, reason: str) -> dict:
     return {"score": 0, "max": sum(c["max"] for c in checks), "checks": checks, "error": reason}
 
 
-def run_job(job: Job, timeout: float) -> dict:
+def run_job(job: Job, timeout: float, key_path: Path | None = None) -> dict:
     if job.notebook is None:
         return zero_result(job, "no notebook submitted")
     start = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "autograder", job.assignment, str(job.notebook)],
+    command = [sys.executable, "-m", "autograder", job.assignment, str(job.notebook),
+               "--student", job.student]
+    if key_path is not None:
+        command += ["--key", str(key_path)]
+    proc = subprocess.Popen(command,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
     try:
@@ -115,8 +123,13 @@ class Progress:
 
 
 def grade_all(jobs: list[Job], out: Path, *, workers: int = 2, force: bool = False,
-              timeout: float = DEFAULT_TIMEOUT, progress: Progress | None = None) -> int:
-    """Grade the jobs not already done; returns how many were graded now."""
+              timeout: float = DEFAULT_TIMEOUT, progress: Progress | None = None,
+              key_path: Path | None = None, stamp: dict | None = None) -> int:
+    """Grade the jobs not already done; returns how many were graded now.
+
+    `stamp` ({"key_id", "grader_version", "mode"}) goes into every result; a finished result
+    counts as done only when its notebook and its stamp are unchanged."""
+    stamp = dict(stamp or {})
     (out / "results").mkdir(parents=True, exist_ok=True)  # even an empty shard is a shard
     todo = []
     for job in jobs:
@@ -124,7 +137,9 @@ def grade_all(jobs: list[Job], out: Path, *, workers: int = 2, force: bool = Fal
         fp = fingerprint(job)
         if not force and path.exists():
             try:
-                if json.loads(path.read_text(encoding="utf-8")).get("fingerprint") == fp:
+                done = json.loads(path.read_text(encoding="utf-8"))
+                if done.get("fingerprint") == fp and \
+                        all(done.get(k) == v for k, v in stamp.items()):
                     continue
             except ValueError:
                 pass
@@ -133,9 +148,9 @@ def grade_all(jobs: list[Job], out: Path, *, workers: int = 2, force: bool = Fal
     progress.total = len(todo)
 
     def work(job: Job, fp: str) -> tuple[Job, dict]:
-        data = run_job(job, timeout)
+        data = run_job(job, timeout, key_path)
         data.update(student=job.student, assignment=job.assignment, fingerprint=fp,
-                    notebook=str(job.notebook) if job.notebook else None)
+                    notebook=str(job.notebook) if job.notebook else None, **stamp)
         save(result_path(out, job), data)
         return job, data
 
