@@ -2,6 +2,18 @@
 
 Inputs marked hidden=True never appear in the notebook, so hard-coding the notebook's
 examples does not pass. Each check isolates one rule, so one mistake costs only its points.
+
+Practice mode (no key) uses the fixed inputs written below. Grading mode draws every input
+from `nb.inputs.rng(check id)` within this space (see `gen_*`):
+
+- package names: 1-3 parts of letters and digits joined by '-', '_' or '.' (runs of them
+  too), in random case; versions: 1-3 numbers, with a part >= 10 where string order lies;
+- requirement specifiers: ==, !=, >=, <=, <, >, ~= and ranges, satisfied or not at random,
+  always at least one of each kind; markers on python_version, os_name and
+  platform_python_implementation, true and false ones;
+- venv paths and folder names: random words, POSIX and Windows style;
+- shells and operating systems: the supported pairs, and unsupported ones (with supported
+  ones as a control, so that raising ValueError for everything does not pass).
 """
 
 from __future__ import annotations
@@ -13,6 +25,14 @@ import sys
 import uuid
 from pathlib import Path
 
+import random
+import re
+import string
+
+from packaging.markers import Marker
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
+
 from autograder.checking import CheckFailed, check, expect_equal
 
 TOPIC = "01-virtualenv"
@@ -22,6 +42,237 @@ DOCS = "docs/topics/01-virtualenv.md"
 CALL_TIMEOUT = 3
 LOAD_TIMEOUT = 10
 BUDGET = 20
+
+
+# --- grading-mode input generators (trusted: they run in the grader) -----------------------
+
+WORDS = ["shop", "mina", "proj", "data", "lab", "api", "jun", "seoul", "venv", "env", "work",
+         "ml", "tools", "site", "core", "py", "blue", "kiwi", "zeta", "omega"]
+
+
+def word(rng: random.Random) -> str:
+    return rng.choice(WORDS) + ("" if rng.random() < 0.5 else str(rng.randrange(2, 99)))
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def gen_name(rng: random.Random, messy: bool = False) -> str:
+    """A distribution name; `messy`: capitals and '_' / '.' runs that PEP 503 folds."""
+    parts = [rng.choice(string.ascii_lowercase) + "".join(
+        rng.choice(string.ascii_lowercase + string.digits) for _ in range(rng.randrange(2, 8)))
+        for _ in range(rng.randrange(1, 4) if not messy else rng.randrange(2, 4))]
+    if not messy:
+        return "-".join(parts)
+    seps = [rng.choice(["_", ".", "-_", "__", "._", "-"]) for _ in parts[1:]]
+    if all(s == "-" for s in seps):
+        seps[0] = "_"
+    name = parts[0] + "".join(sep + part for sep, part in zip(seps, parts[1:]))
+    name = "".join(c.upper() if rng.random() < 0.4 else c for c in name)
+    return name[0].upper() + name[1:]
+
+
+def gen_version(rng: random.Random) -> str:
+    return ".".join(str(rng.randrange(0, 30)) for _ in range(rng.randrange(1, 4)))
+
+
+def unique_names(rng: random.Random, count: int, messy: bool = False) -> list[str]:
+    names: list[str] = []
+    while len(names) < count:
+        name = gen_name(rng, messy)
+        if canonical(name) not in {canonical(n) for n in names}:
+            names.append(name)
+    return names
+
+
+def pin_lines(rng: random.Random, count: int, messy: bool = False) -> tuple[list[str], dict]:
+    names = unique_names(rng, count, messy)
+    pins = {n: gen_version(rng) for n in names}
+    return [f"{n}=={v}" for n, v in pins.items()], {canonical(n): v for n, v in pins.items()}
+
+
+def freeze_pins(rng):
+    lines, expected = pin_lines(rng, rng.randrange(3, 7))
+    return "\n".join(lines) + "\n", expected
+
+
+def freeze_messy(rng):
+    lines, expected = pin_lines(rng, rng.randrange(3, 7), messy=True)
+    return "\n".join(lines) + "\n", expected
+
+
+def freeze_noise(rng):
+    lines, expected = pin_lines(rng, rng.randrange(2, 5))
+    noise = [f"# Editable install with no version control ({gen_name(rng)}=={gen_version(rng)})",
+             f"-e /home/{word(rng)}/{word(rng)}", "", "   ", f"## !! {word(rng)} {word(rng)}",
+             f"-e git+https://example.org/{word(rng)}.git@{rng.randrange(16**6):06x}"
+             f"#egg={gen_name(rng)}"]
+    chosen = rng.sample(noise, rng.randrange(3, len(noise) + 1))
+    if not any(line.startswith("-e") for line in chosen):
+        chosen.append(noise[1])
+    mixed = lines + chosen
+    rng.shuffle(mixed)
+    return "\n".join(mixed) + "\n", expected
+
+
+def freeze_urls(rng):
+    count = rng.randrange(2, 5)
+    urls = rng.randrange(1, 3)
+    names = unique_names(rng, count + urls)
+    pins = {n: gen_version(rng) for n in names[:count]}
+    lines = [f"{n}=={v}" for n, v in pins.items()]
+    expected = {canonical(n): v for n, v in pins.items()}
+    for name in names[count:]:
+        url = rng.choice([f"file:///home/{word(rng)}/wheels/{name.replace('-', '_')}-"
+                          f"{gen_version(rng)}-py3-none-any.whl",
+                          f"https://example.org/{word(rng)}/{name}.tar.gz",
+                          f"git+https://example.org/{word(rng)}/{name}.git@v{gen_version(rng)}"])
+        lines.insert(rng.randrange(len(lines) + 1), f"{name} @ {url}")
+        expected[canonical(name)] = url
+    return "\n".join(lines) + "\n", expected
+
+
+def spec_for(rng: random.Random, installed: str, satisfied: bool) -> str:
+    """A specifier that `installed` satisfies or not, as asked."""
+    v = Version(installed)
+    candidates = []
+    for _ in range(40):
+        op = rng.choice(["==", "!=", ">=", "<=", "<", ">", "~=", "range"])
+        other = gen_version(rng) if rng.random() < 0.5 else ".".join(
+            str(max(0, int(p) + rng.randrange(-2, 3))) for p in installed.split("."))
+        if op == "~=" and "." not in other:
+            other += ".0"
+        if op == "==" and rng.random() < 0.5:
+            other = installed
+        spec = f">={other},<{gen_version(rng)}" if op == "range" else f"{op}{other}"
+        try:
+            ok = SpecifierSet(spec).contains(v, prereleases=True)
+        except Exception:
+            continue
+        if ok == satisfied:
+            return spec
+        candidates.append(spec)
+    return f"=={installed}" if satisfied else f"!={installed}"
+
+
+def gen_unsatisfied(rng: random.Random):
+    """(requirements, installed, expected) for the versions check."""
+    names = unique_names(rng, rng.randrange(6, 9))
+    installed, requirements, expected = {}, [], []
+    # the trap of comparing versions as strings: 1.10 is newer than 1.9
+    major, minor = rng.randrange(0, 9), rng.randrange(10, 19)
+    trap = names.pop()
+    installed[trap] = f"{major}.{minor}.{rng.randrange(0, 9)}"
+    requirements.append(f"{trap}>={major}.{rng.randrange(2, 10)}")
+    missing = names.pop()  # not installed at all
+    line = missing + (rng.choice(["", f">={gen_version(rng)}"]))
+    requirements.append(line)
+    expected.append(line)
+    for index, name in enumerate(names):
+        version = gen_version(rng)
+        installed[name] = version
+        satisfied = index % 2 == 0 if index < 2 else rng.random() < 0.5
+        line = f"{name}{spec_for(rng, version, satisfied)}"
+        requirements.append(line)
+        if not satisfied:
+            expected.append(line)
+    order = list(range(len(requirements)))
+    rng.shuffle(order)
+    requirements = [requirements[i] for i in order]
+    expected = [r for r in requirements if r in expected]
+    return requirements, installed, expected
+
+
+def gen_unsatisfied_names(rng: random.Random):
+    names = unique_names(rng, rng.randrange(3, 6), messy=True)
+    missing = unique_names(rng, 1, messy=True)[0]
+    while canonical(missing) in {canonical(n) for n in names}:
+        missing = gen_name(rng, messy=True)
+    installed = {}
+    requirements = []
+    for name in names:
+        version = gen_version(rng)
+        installed[canonical(name)] = version
+        requirements.append(name + rng.choice(["", f"=={version}", f">={version}"]))
+    line = missing + rng.choice(["", f">={gen_version(rng)}"])
+    requirements.insert(rng.randrange(len(requirements) + 1), line)
+    return requirements, installed, [line]
+
+
+FALSE_MARKERS = ['python_version < "3.0"', 'python_version < "2.7"', 'python_version <= "3.5"',
+                 'platform_python_implementation == "Jython"',
+                 'platform_python_implementation == "IronPython"', 'python_version >= "4"']
+TRUE_MARKERS = ['python_version >= "3.8"', 'python_version > "3"',
+                'platform_python_implementation != "Jython"', 'python_version >= "3.6"']
+
+
+def gen_markers(rng: random.Random):
+    markers = [m for m in FALSE_MARKERS + TRUE_MARKERS + ['os_name == "nt"', 'os_name != "nt"']]
+    names = unique_names(rng, rng.randrange(4, 7))
+    installed, requirements, expected = {}, [], []
+    # at least one unmet requirement whose marker is false, and one whose marker is true
+    plan = [False, True] + [rng.random() < 0.5 for _ in names[2:]]
+    for index, (name, marker_true) in enumerate(zip(names, plan)):
+        pool = [m for m in markers if Marker(m).evaluate() == marker_true]
+        version = gen_version(rng)
+        line = f"{name}>={version}; {rng.choice(pool)}"
+        met = index >= 2 and rng.random() < 0.4
+        if met:
+            installed[name] = version
+        requirements.append(line)
+        if marker_true and not met:
+            expected.append(line)
+    return requirements, installed, expected
+
+
+def folder(rng: random.Random) -> str:
+    return rng.choice([".venv", "venv", "env", ".env"]) if rng.random() < 0.3 else \
+        rng.choice(["", "."]) + "-".join(word(rng) for _ in range(rng.randrange(1, 3)))
+
+
+def posix_cases(rng: random.Random) -> list:
+    cases = []
+    for os_name, shell in rng.sample([(o, s) for o in ("linux", "macos")
+                                      for s in ("bash", "zsh", "fish")], 3):
+        d = folder(rng)
+        cases.append(((os_name, shell, d),
+                      f"source {d}/bin/activate" + (".fish" if shell == "fish" else "")))
+    return cases
+
+
+def windows_cases(rng: random.Random) -> list:
+    cases = []
+    for shell in rng.sample(["cmd", "powershell", "cmd", "powershell"], 3):
+        d = folder(rng)
+        cases.append((("windows", shell, d), d + ("\\Scripts\\activate.bat" if shell == "cmd"
+                                                  else "\\Scripts\\Activate.ps1")))
+    return cases
+
+
+def unknown_cases(rng: random.Random) -> list:
+    unsupported = [("windows", "fish"), ("windows", "bash"), ("windows", "zsh"),
+                   ("linux", "cmd"), ("macos", "powershell"), ("plan9", "rc"),
+                   ("freebsd", "tcsh"), ("linux", "nushell"), ("dos", "cmd"), ("haiku", "bash")]
+    return [(os_name, shell, folder(rng)) for os_name, shell in rng.sample(unsupported, 3)]
+
+
+def venv_pairs(rng: random.Random) -> list:
+    cases = []
+    for index in range(rng.randrange(4, 7)):
+        windows = rng.random() < 0.3
+        user = word(rng)
+        base = (f"C:\\Python3{rng.randrange(8, 14)}" if windows else
+                rng.choice(["/usr", "/usr/local", f"/opt/python3.{rng.randrange(8, 14)}",
+                            f"/home/{user}/.pyenv/versions/3.{rng.randrange(8, 14)}"]))
+        inside = index % 2 == 0 if index < 2 else rng.random() < 0.5
+        if inside:
+            prefix = (f"C:\\Users\\{user}\\{word(rng)}\\{folder(rng)}" if windows else
+                      f"/home/{user}/{word(rng)}/{folder(rng)}")
+        else:
+            prefix = base
+        cases.append(((prefix, base), inside))
+    return cases
 
 
 # --- in_virtualenv -------------------------------------------------------------------------
@@ -36,7 +287,7 @@ def test_detect_virtualenv(nb):
         (("/usr", "/usr"), False),
         (("C:\\Users\\mina\\proj\\.venv", "C:\\Python312"), True),
         (("/home/venv-fan/python3.12", "/home/venv-fan/python3.12"), False),
-    ]
+    ] if nb.inputs.practice else venv_pairs(nb.inputs.rng("venv-detect"))
     for (prefix, base), expected in cases:
         got = nb.call("in_virtualenv", prefix, base, shown="in_virtualenv(prefix, base_prefix)")
         expect_equal(got, expected, "in_virtualenv(prefix, base_prefix) on a hidden pair",
@@ -55,6 +306,8 @@ def test_detect_virtualenv(nb):
 def test_freeze_pins(nb):
     text = "flask==3.0.3\nitsdangerous==2.2.0\nwerkzeug==3.0.4\n"
     expected = {"flask": "3.0.3", "itsdangerous": "2.2.0", "werkzeug": "3.0.4"}
+    if nb.inputs.grading:
+        text, expected = freeze_pins(nb.inputs.rng("freeze-pins"))
     expect_equal(nb.call("parse_freeze", text), expected, "parse_freeze on three pins",
                  hidden=True)
 
@@ -66,6 +319,8 @@ def test_freeze_normalises_names(nb):
     text = "Jinja2==3.1.4\nTyping_Extensions==4.12.2\nzope.interface==7.0.3\nruamel.yaml.clib==0.2.8\n"
     expected = {"jinja2": "3.1.4", "typing-extensions": "4.12.2", "zope-interface": "7.0.3",
                 "ruamel-yaml-clib": "0.2.8"}
+    if nb.inputs.grading:
+        text, expected = freeze_messy(nb.inputs.rng("freeze-normalise"))
     expect_equal(nb.call("parse_freeze", text), expected,
                  "parse_freeze on names with capitals, '_' and '.'", hidden=True)
 
@@ -81,6 +336,8 @@ def test_freeze_skips_noise(nb):
             "-e git+https://example.org/repo.git@abc123#egg=repo\n"
             "blinker==1.8.2\n")
     expected = {"click": "8.1.7", "blinker": "1.8.2"}
+    if nb.inputs.grading:
+        text, expected = freeze_noise(nb.inputs.rng("freeze-skip"))
     expect_equal(nb.call("parse_freeze", text), expected,
                  "parse_freeze on output with comments, blank and -e lines", hidden=True)
 
@@ -94,6 +351,8 @@ def test_freeze_direct_reference(nb):
     expected = {"markupsafe": "2.1.5",
                 "course-tools": "file:///home/mina/wheels/course_tools-0.2-py3-none-any.whl",
                 "numpy": "2.1.1"}
+    if nb.inputs.grading:
+        text, expected = freeze_urls(nb.inputs.rng("freeze-direct-url"))
     expect_equal(nb.call("parse_freeze", text), expected,
                  "parse_freeze on a `name @ url` line", hidden=True)
 
@@ -109,6 +368,8 @@ def test_unsatisfied_versions(nb):
     installed = {"flask": "3.0.3", "requests": "2.32.3", "numpy": "1.26.4",
                  "scipy": "1.10.1", "rich": "13.7.1", "urllib3": "2.2.0"}
     expected = ["requests<2", "pandas", "urllib3!=2.2.0"]
+    if nb.inputs.grading:
+        requirements, installed, expected = gen_unsatisfied(nb.inputs.rng("unsatisfied-versions"))
     expect_equal(nb.call("unsatisfied", requirements, installed), expected,
                  "unsatisfied(...) on a hidden requirement list", hidden=True)
 
@@ -118,7 +379,11 @@ def test_unsatisfied_versions(nb):
 def test_unsatisfied_normalises_names(nb):
     requirements = ["Flask>=3", "typing_extensions>=4.0", "Zope.Interface", "Missing_Pkg>=1"]
     installed = {"flask": "3.0.3", "typing-extensions": "4.12.2", "zope-interface": "7.0.3"}
-    expect_equal(nb.call("unsatisfied", requirements, installed), ["Missing_Pkg>=1"],
+    expected = ["Missing_Pkg>=1"]
+    if nb.inputs.grading:
+        requirements, installed, expected = gen_unsatisfied_names(
+            nb.inputs.rng("unsatisfied-names"))
+    expect_equal(nb.call("unsatisfied", requirements, installed), expected,
                  "unsatisfied(...) with names spelled differently from pip freeze", hidden=True)
 
 
@@ -129,8 +394,10 @@ def test_unsatisfied_markers(nb):
     requirements = ["flask>=3", 'tomli>=2; python_version < "3.0"',
                     'requests>=2; python_version >= "3.8"']
     installed = {"flask": "3.0.3"}
-    expect_equal(nb.call("unsatisfied", requirements, installed),
-                 ['requests>=2; python_version >= "3.8"'],
+    expected = ['requests>=2; python_version >= "3.8"']
+    if nb.inputs.grading:
+        requirements, installed, expected = gen_markers(nb.inputs.rng("unsatisfied-markers"))
+    expect_equal(nb.call("unsatisfied", requirements, installed), expected,
                  "unsatisfied(...) with environment markers", hidden=True)
 
 
@@ -175,6 +442,8 @@ def test_activate_posix(nb):
     cases = [(("linux", "bash", "env"), "source env/bin/activate"),
              (("macos", "zsh", ".venv"), "source .venv/bin/activate"),
              (("linux", "fish", "venv-3.12"), "source venv-3.12/bin/activate.fish")]
+    if nb.inputs.grading:
+        cases = posix_cases(nb.inputs.rng("activate-posix"))
     for args, expected in cases:
         got = nb.call("activation_command", *args, shown="activation_command(...)")
         expect_equal(got, expected, "activation_command on a hidden macOS/Linux case",
@@ -187,6 +456,8 @@ def test_activate_posix(nb):
 def test_activate_windows(nb):
     cases = [(("windows", "cmd", "env"), "env\\Scripts\\activate.bat"),
              (("windows", "powershell", "my-venv"), "my-venv\\Scripts\\Activate.ps1")]
+    if nb.inputs.grading:
+        cases = windows_cases(nb.inputs.rng("activate-windows"))
     for args, expected in cases:
         got = nb.call("activation_command", *args, shown="activation_command(...)")
         expect_equal(got, expected, "activation_command on a hidden Windows case",
@@ -197,7 +468,17 @@ def test_activate_windows(nb):
        hint="Raise ValueError for an operating system or shell you do not support, "
             "instead of guessing a command that will not work.")
 def test_activate_rejects_unknown(nb):
-    for args in [("windows", "fish", "env"), ("plan9", "rc", "env"), ("linux", "cmd", "env")]:
+    unknown = [("windows", "fish", "env"), ("plan9", "rc", "env"), ("linux", "cmd", "env")]
+    if nb.inputs.grading:
+        rng = nb.inputs.rng("activate-unknown")
+        unknown = unknown_cases(rng)
+        # the control: a supported pair still gets a command (raising for all is no rule)
+        for args, _ in posix_cases(rng)[:1] + windows_cases(rng)[:1]:
+            reply = nb.run("activation_command", *args)
+            if not reply.ok or not isinstance(reply.value, str) or args[2] not in reply.value:
+                raise CheckFailed("activation_command must still answer supported pairs",
+                                  hidden=True)
+    for args in unknown:
         reply = nb.run("activation_command", *args)
         if reply.ok or reply.error.get("type") != "ValueError":
             found = reply.value if reply.ok else reply.explain()
