@@ -91,7 +91,12 @@ class Server:
     """One server process (and its children), started by the grader."""
 
     def __init__(self, name: str, argv: list[str], *, cwd: Path, env: dict, log_path: Path,
-                 memory_mb: int = SERVER_MEMORY_MB):
+                 memory_mb: int = SERVER_MEMORY_MB, jail=None, pass_fds: tuple = ()):
+        """With `jail` (an `autograder.jail.Jail`), the server runs inside that sandbox: for
+        anything a submission controls, such as gunicorn reading the student's config."""
+        self.jail = jail
+        self.pass_fds = tuple(pass_fds)
+        self.jailed = None
         self.name = name
         self.argv = argv
         self.cwd = Path(cwd)
@@ -102,6 +107,17 @@ class Server:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
+        if self.jail is not None:
+            from .jail import Process
+
+            with open(self.log_path, "ab") as log:
+                self.jailed = Process(self.jail, self.argv, env=self.env, cwd=self.cwd,
+                                      stdout=log, stderr=subprocess.STDOUT,
+                                      pass_fds=self.pass_fds)
+            self.proc = self.jailed.proc
+            STARTED.append(self.proc.pid)
+            TOKENS.append(self.token)
+            return
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(
                 self.argv, cwd=self.cwd, env=self.env, stdin=subprocess.DEVNULL,
@@ -119,6 +135,8 @@ class Server:
 
         Returns True when nothing of it is left (always, unless a process refuses to die).
         """
+        if self.jailed is not None:
+            self.jailed.stop()  # the whole sandbox: gunicorn, its workers, anything they forked
         if self.proc is not None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.proc.pid, signal.SIGKILL)
@@ -170,8 +188,11 @@ def wait_until_up(server: Server, port: int, path: str, timeout: float):
 class MotoServer:
     """moto's server mode on 127.0.0.1: S3 and EC2 without an AWS account.
 
-    Every request it receives is recorded (method, URL, headers) in a JSON-lines file, so a
-    check can see which credentials signed the requests a student's code sent.
+    Student code never talks to it directly: the sandbox has no network, so `attach()` puts
+    an `AwsProxy` on a unix socket in the sandbox's scratch folder, and a relay inside the
+    sandbox (`autograder.sandboxed.relay`) forwards boto3's connections to it. The proxy
+    refuses moto's own control API (`/moto-api/`: reset, recorder, ...) and logs every
+    request (method, URL, headers), so a check can see which credentials signed them.
     """
 
     REGION = "ap-northeast-2"  # Seoul, where the course's own account runs
@@ -186,6 +207,8 @@ class MotoServer:
         self.port = 0
         self._clients: dict[str, object] = {}
         self._session = None
+        self.proxies: list[AwsProxy] = []
+        self.log: list[dict] = []
 
     @property
     def endpoint(self) -> str:
@@ -193,8 +216,7 @@ class MotoServer:
 
     def start(self) -> None:
         env = {"PATH": os.environ.get("PATH", ""), "HOME": str(self.scratch),
-               "PYTHONDONTWRITEBYTECODE": "1", "MOTO_ENABLE_RECORDING": "true",
-               "MOTO_RECORDER_FILEPATH": str(self.recording)}
+               "PYTHONDONTWRITEBYTECODE": "1"}
         for attempt in range(3):  # the free port may be taken before moto binds it
             self.port = free_port()
             self.server = Server("moto", [sys.executable, "-m", "moto.server", "-H", "127.0.0.1",
@@ -208,8 +230,19 @@ class MotoServer:
         raise RuntimeError(f"moto_server did not start: {self.server.output_tail()}")
 
     def stop(self) -> None:
+        for proxy in self.proxies:
+            proxy.stop()
         if self.server is not None:
             self.server.stop()
+
+    def attach(self, sandbox) -> dict:
+        """Let `sandbox` reach this server; returns the variables its child needs."""
+        path = Path(sandbox.scratch) / f"aws-{secrets.token_hex(4)}.sock"
+        proxy = AwsProxy(path, self.port, self.log)
+        proxy.start()
+        self.proxies.append(proxy)
+        port = RELAY_PORT
+        return {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", "WEEK4_AWS_RELAY": f"{port}:{path}"}
 
     def client(self, service: str):
         """A boto3 client of the grader's own, pointed at this server only."""
@@ -245,29 +278,111 @@ class MotoServer:
         threading.Thread(target=run, daemon=True, name="moto-warm-up").start()
 
     def recording_size(self) -> int:
-        try:
-            return self.recording.stat().st_size
-        except OSError:
-            return 0
+        """How many requests the proxies have logged so far (an offset for requests_since)."""
+        return len(self.log)
 
     def requests_since(self, offset: int) -> list[dict]:
-        """The requests recorded after byte `offset` of the recording: method, url, headers."""
-        try:
-            with open(self.recording, "rb") as fh:
-                fh.seek(offset)
-                data = fh.read()
-        except OSError:
-            return []
-        out = []
-        for line in data.splitlines():
-            try:
-                entry = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(entry, dict):
-                out.append({"method": entry.get("method"), "url": entry.get("url"),
-                            "headers": entry.get("headers") or {}})
-        return out
+        """The requests the student's code sent after `offset`: method, url, headers."""
+        return [dict(entry) for entry in self.log[offset:]]
+
+
+RELAY_PORT = 4566  # where AWS_ENDPOINT_URL points inside the sandbox (its private loopback)
+MAX_PROXY_BODY = 64 << 20
+HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
+              "proxy-connection", "content-length", "host"}
+
+
+class AwsProxy:
+    """An HTTP proxy on a unix socket, from one sandbox to moto: logs, and refuses /moto-api/."""
+
+    def __init__(self, path: Path, upstream_port: int, log: list):
+        import http.server
+        import socketserver
+
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            timeout = 30  # per read: a silent client is dropped
+
+            def log_message(self, *args):  # no stderr line per request
+                pass
+
+            def address_string(self):
+                return "sandbox"
+
+            def _body(self) -> bytes:
+                if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+                    out = b""
+                    while True:
+                        size = int(self.rfile.readline(100).split(b";")[0].strip() or b"0", 16)
+                        if size == 0:
+                            while self.rfile.readline(8192) not in (b"\r\n", b"\n", b""):
+                                pass
+                            return out
+                        if len(out) + size > MAX_PROXY_BODY:
+                            raise ValueError("body too large")
+                        out += self.rfile.read(size)
+                        self.rfile.readline(10)
+                length = int(self.headers.get("Content-Length") or 0)
+                if length > MAX_PROXY_BODY:
+                    raise ValueError("body too large")
+                return self.rfile.read(length) if length else b""
+
+            def _answer(self, status: int, body: bytes, headers: list | None = None) -> None:
+                self.send_response(status)
+                for name, value in headers or [("Content-Type", "text/plain")]:
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def _forward(self) -> None:
+                try:
+                    body = self._body()
+                except (ValueError, OSError):
+                    self.close_connection = True
+                    return self._answer(400, b"bad request body")
+                path = self.path
+                if path.split("?")[0].lower().startswith(("/moto-api", "//moto-api")) or \
+                        not path.startswith("/"):
+                    return self._answer(403, b"not available to submissions")
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+                proxy.log.append({"method": self.command, "url": path, "headers": dict(headers)})
+                conn = http.client.HTTPConnection("127.0.0.1", proxy.upstream_port, timeout=60)
+                try:
+                    conn.request(self.command, path, body=body, headers=headers)
+                    response = conn.getresponse()
+                    data = response.read()
+                    out = [(k, v) for k, v in response.getheaders() if k.lower() not in HOP_BY_HOP]
+                    self._answer(response.status, data, out)
+                except (OSError, http.client.HTTPException):
+                    self._answer(502, b"the local AWS did not answer")
+                finally:
+                    conn.close()
+
+            do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = _forward
+
+        class Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+            daemon_threads = True
+
+        self.path = Path(path)
+        self.upstream_port = upstream_port
+        self.log = log
+        self.server = Server(str(self.path), Handler)
+        os.chmod(self.path, 0o600)  # the sandbox's uid gets it when the sandbox starts
+        self.thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True,
+                                       name="week4-aws-proxy")
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        with contextlib.suppress(OSError):
+            self.path.unlink()
 
 
 def gunicorn_argv(config: str, bind: str, app: str, workers: int = 1) -> list[str]:

@@ -1,20 +1,27 @@
-"""Run student code in a child process and get plain data back.
+"""Run student code in a sandbox and get plain data back.
 
 The grader's process never imports or executes a submission. `Sandbox` starts
-`python -m autograder.sandboxed.runtime` in its own process group, in a scratch copy of the submission
-folder, with a memory limit, and talks to it over two pipes. Every request has a wall-clock
-timeout; on a timeout or a crash the whole process group is killed and the next request
-starts a fresh child (unless loading itself failed: then the sandbox stays down).
+`python -m autograder.sandboxed.runtime` inside the bubblewrap profile of `autograder.jail`
+(own PID/network namespaces, read-only system, unprivileged uid, rlimits, allow-listed
+environment), in a scratch copy of the submission folder, and talks to it over two pipes.
+Every request has a wall-clock timeout; on a timeout or a crash the whole sandbox is killed
+and the next request starts a fresh one (unless loading itself failed: then it stays down).
+
+A sandbox that serves HTTP (topics 02 and 04) gets a listening socket the grader bound on
+127.0.0.1 (`port`), passed in as `WEEK4_LISTEN_FD`: the child's own network has nothing but
+its private loopback, so nobody else can reach it and it can reach nobody.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
 import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -22,13 +29,13 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .jail import Jail, Limits, Process, base_env, isolation, mount_scratch, unmount_scratch
 from .notebook import Cell
 
-DEFAULT_MEMORY_MB = 4096
+DEFAULT_MEMORY_MB = Limits().memory_mb
 LOG_TAIL_LINES = 5
-# Environment variables the child never sees: a submission has no business with them.
-SECRET_MARKERS = ("SECRET", "TOKEN", "PASSWORD", "PASSWD", "CREDENTIAL", "API_KEY", "AWS_")
 COPY_IGNORE = shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints", "__pycache__", ".git")
+LISTEN_FD_ENV = "WEEK4_LISTEN_FD"
 
 
 @dataclass
@@ -60,42 +67,20 @@ class Reply:
 
 
 def child_env(extra: dict | None = None) -> dict:
-    env = {k: v for k, v in os.environ.items()
-           if not any(marker in k.upper() for marker in SECRET_MARKERS)}
-    env.update({
-        "WEEK4_SANDBOX": "1",            # the notebook's test cells do nothing in here
-        "MPLBACKEND": "Agg",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "PYTHONHASHSEED": "0",
-        "OPENBLAS_NUM_THREADS": "1",     # one core per child: graders run in parallel
-        "OMP_NUM_THREADS": "1",
-        "MKL_NUM_THREADS": "1",
-        "PYTHONWARNINGS": "ignore",
-    })
-    env.pop("PYTHONPATH", None)
+    """The sandbox's environment: the allow-list of `jail.base_env`, plus `extra`."""
+    env = base_env(None)
     env.update(extra or {})
     return env
 
 
-def _limits(memory_mb: int):
-    def apply():  # runs in the child between fork and exec
-        try:
-            import resource
-            limit = memory_mb * 1024 * 1024
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        except (ImportError, ValueError, OSError):
-            pass
-        if sys.platform.startswith("linux"):
-            # If the grader itself is killed (a class-grading timeout), take the child along.
-            # Linux ties this to the *thread* that started the child: start sandboxes from the
-            # main thread (or a thread that outlives them), or they die with that thread.
-            try:
-                import ctypes
-                ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-            except (OSError, AttributeError):
-                pass
-    return apply
+def listening_socket() -> socket.socket:
+    """A TCP socket listening on 127.0.0.1 (a free port), ready to hand to a sandbox."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
 
 
 class Sandbox:
@@ -103,15 +88,21 @@ class Sandbox:
 
     def __init__(self, cells: list[Cell], source_dir: Path | None = None, *,
                  timeout: float = 10.0, load_timeout: float = 60.0,
-                 memory_mb: int = DEFAULT_MEMORY_MB, env: dict | None = None):
+                 memory_mb: int = DEFAULT_MEMORY_MB, env: dict | None = None,
+                 read_only: list[Path] = (), listen: bool = False):
         self.cells = cells
         self.source_dir = Path(source_dir) if source_dir else None
         self.timeout = timeout
         self.load_timeout = load_timeout
         self.memory_mb = memory_mb
         self.extra_env = env or {}
+        self.read_only = [Path(p) for p in read_only]
         self.scratch = Path(tempfile.mkdtemp(prefix="week4-sandbox-"))
+        self.limits = Limits(memory_mb=memory_mb)
+        self.tmpfs = mount_scratch(self.scratch, self.limits.scratch_mb)
         self.workdir = self.scratch / "work"
+        self.listener = listening_socket() if listen else None
+        self.jail: Jail | None = None
         self.proc: subprocess.Popen | None = None
         self.load_reply: Reply | None = None
         self.fatal: Reply | None = None   # set when loading itself timed out or crashed
@@ -124,6 +115,16 @@ class Sandbox:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    @property
+    def isolated(self) -> bool:
+        """True when student code runs in the bubblewrap sandbox (not just a child process)."""
+        return isolation().isolated
+
+    @property
+    def port(self) -> int | None:
+        """The grader-side port of the socket the sandbox serves HTTP on (`listen=True`)."""
+        return self.listener.getsockname()[1] if self.listener else None
 
     def start(self) -> Reply:
         """Start the child and run the notebook's cells; returns the load reply."""
@@ -144,13 +145,19 @@ class Sandbox:
         rep_r, rep_w = os.pipe()
         self.log_path = self.scratch / "output.log"
         log = open(self.log_path, "ab")
+        self.jail = Jail(self.scratch, workdir=self.workdir, read_only=self.read_only,
+                         limits=self.limits)
+        self.jail.prepare()
+        env = child_env(self.extra_env)
+        fds = [req_r, rep_w]
+        if self.listener is not None:
+            env[LISTEN_FD_ENV] = str(self.listener.fileno())
+            fds.append(self.listener.fileno())
+        argv = [sys.executable, "-I", "-m", "autograder.sandboxed.runtime", str(req_r), str(rep_w)]
         try:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-I", "-m", "autograder.sandboxed.runtime", str(req_r), str(rep_w)],
-                cwd=self.workdir, env=child_env(self.extra_env), stdin=subprocess.DEVNULL,
-                stdout=log, stderr=log, pass_fds=(req_r, rep_w), start_new_session=True,
-                preexec_fn=_limits(self.memory_mb),
-            )
+            self.jailed = Process(self.jail, argv, cwd=self.workdir, env=env, stdout=log,
+                                  stderr=log, pass_fds=tuple(fds))
+            self.proc = self.jailed.proc
         finally:
             log.close()
             os.close(req_r)
@@ -170,14 +177,7 @@ class Sandbox:
     def kill(self) -> None:
         if self.proc is None:
             return
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
+        self.jailed.stop()  # every process of the sandbox, and waits until they are gone
         for fd in (self._req, self._rep):
             try:
                 os.close(fd)
@@ -187,6 +187,12 @@ class Sandbox:
 
     def close(self) -> None:
         self.kill()
+        if self.listener is not None:
+            self.listener.close()
+            self.listener = None
+        if self.tmpfs:
+            unmount_scratch(self.scratch)
+            self.tmpfs = False
         shutil.rmtree(self.scratch, ignore_errors=True)
 
     # -- requests ----------------------------------------------------------------------

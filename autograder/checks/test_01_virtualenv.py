@@ -33,6 +33,9 @@ from packaging.markers import Marker
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
+from autograder.jail import Jail
+from autograder.jail import run as run_jailed
+from autograder.sandbox import child_env
 from autograder.checking import CheckFailed, check, expect_equal
 
 TOPIC = "01-virtualenv"
@@ -422,9 +425,11 @@ def test_create_venv(nb):
         raise CheckFailed("create_venv returned a path that is not a file; return the "
                           "interpreter inside the environment", found=got)
     probe = "import json, sys; print(json.dumps([sys.prefix, sys.base_prefix]))"
+    # The returned path is the student's: it runs only inside a sandbox, never in the grader.
+    jail = Jail(nb.sandbox.scratch, workdir=nb.workdir, writable=False, course=[])
     try:
-        out = subprocess.run([str(python), "-c", probe], capture_output=True, text=True,
-                             timeout=30, env={"PATH": os.environ.get("PATH", "")}).stdout
+        _, out, _ = run_jailed(jail, [str(python), "-c", probe], env=child_env(), cwd=nb.workdir,
+                               timeout=30)
         prefix, base = json.loads(out.strip().splitlines()[-1])
     except (OSError, subprocess.SubprocessError, ValueError, IndexError, TypeError):
         raise CheckFailed("the returned path is not a working Python interpreter",

@@ -38,7 +38,8 @@ from autograder.cloud_servers import (
     marked_processes,
     wait_until_up,
 )
-from autograder.sandbox import child_env
+from autograder.jail import COURSE_MOUNTS, SERVING_MOUNTS, Jail
+from autograder.sandbox import child_env, listening_socket
 
 TOPIC = "03-cloud"
 DOCS = "docs/topics/03-cloud.md"
@@ -79,7 +80,7 @@ def moto(nb, tmp_path_factory):
     try:
         server.start()
         env = {
-            "AWS_ENDPOINT_URL": server.endpoint,
+            **server.attach(nb.sandbox),  # AWS_ENDPOINT_URL: a relay to the proxy, to moto
             "AWS_ACCESS_KEY_ID": server.access_key,
             "AWS_SECRET_ACCESS_KEY": secrets.token_hex(20),
             "AWS_DEFAULT_REGION": MotoServer.REGION,
@@ -863,15 +864,16 @@ def test_gunicorn_serves_health(nb, tmp_path):
         raise CheckFailed(f"{CONFIG} sets daemon = True: the grader does not start a server "
                           "that detaches itself")
     model_dir = model_copy(tmp_path)
-    port = free_port()
+    # gunicorn runs the student's config file: inside a sandbox, on a socket the grader bound.
+    listener = listening_socket()
+    port = listener.getsockname()[1]
     bind = f"127.0.0.1:{port}"
-    env = child_env({**nb.sandbox.extra_env, "BIND": bind, "WEEK4_MODEL_DIR": str(model_dir),
-                     "WEEK4_BACKEND": BACKEND})
-    for name in list(env):
-        if name.startswith("AWS_"):
-            del env[name]  # the web server has no business with the grader's AWS session
-    server = Server("gunicorn", gunicorn_argv(CONFIG, bind, APP), cwd=nb.workdir, env=env,
-                    log_path=tmp_path / "gunicorn.log")
+    env = child_env({"BIND": bind, "WEEK4_MODEL_DIR": str(model_dir), "WEEK4_BACKEND": BACKEND})
+    jail = Jail(tmp_path, workdir=nb.workdir, read_only=[nb.workdir],
+                course=COURSE_MOUNTS + SERVING_MOUNTS)
+    server = Server("gunicorn", gunicorn_argv(CONFIG, f"fd://{listener.fileno()}", APP),
+                    cwd=nb.workdir, env=env, log_path=tmp_path / "gunicorn.log", jail=jail,
+                    pass_fds=(listener.fileno(),))
     server.start()
     try:
         reply = wait_until_up(server, port, "/health", GUNICORN_START_TIMEOUT)
@@ -896,6 +898,7 @@ def test_gunicorn_serves_health(nb, tmp_path):
                               found=f"{status} {short(payload)}")
     finally:
         stopped = server.stop()
+        listener.close()
         shutil.rmtree(tmp_path, ignore_errors=True)
     if not stopped:
         raise CheckFailed("the grader could not stop gunicorn; please report it")

@@ -218,8 +218,9 @@ class Lab:
 
     # -- a child with no student code, for looking inside model files ----------------------------
     def clean(self, helper: str, *args, shown_as: str):
-        if self._clean is None:
-            self._clean = Sandbox([], None, timeout=60.0)
+        """Run a helper in a sandbox with no student code. It sees none of the submission's
+        files: the grader copies a file into `clean_file(...)`, and copies out what it writes."""
+        self._start_clean()
         remaining = self.nb.deadline - time.monotonic()
         if remaining <= 1:
             raise CheckFailed("grading time for this topic is used up")
@@ -227,6 +228,20 @@ class Lab:
         if not reply.ok:
             raise CheckFailed(f"{shown_as} {reply.explain()}")
         return reply.value
+
+    def _start_clean(self) -> None:
+        if self._clean is None:
+            self._clean = Sandbox([], None, timeout=60.0)
+            (self._clean.scratch / "io").mkdir()  # the clean sandbox's own writable folder
+            self._clean.start()
+
+    def clean_file(self, name: str, source: Path | None = None) -> Path:
+        """A path in the clean sandbox's own folder; with `source`, a copy of that file."""
+        self._start_clean()
+        path = self._clean.scratch / "io" / name
+        if source is not None:
+            shutil.copyfile(source, path)
+        return path
 
     # -- passengers as requests ------------------------------------------------------------------
     def record(self, row: int, blanked=()) -> dict:
@@ -434,7 +449,7 @@ def test_save_skops(lab):
     if not zipfile.is_zipfile(path):
         raise CheckFailed(f"{MODEL_FILE} is not a skops file (a skops file is a zip archive; "
                           f"this one starts with {path.read_bytes()[:8]!r}: pickle or joblib?)")
-    audit = lab.clean("audit", str(path), TRUSTED_TYPES,
+    audit = lab.clean("audit", str(lab.clean_file(MODEL_FILE, path)), TRUSTED_TYPES,
                       shown_as=f"reading {MODEL_FILE} with skops.io in a clean process")
     if audit["unknown"]:
         raise CheckFailed(f"{MODEL_FILE} needs types outside the course's allow-list "
@@ -524,8 +539,10 @@ def test_load_rejects_untrusted(lab):
     untouched_loads(lab)
     target = copy_model_dir(lab, "untrusted")
     meta = read_metadata(target)
-    evil = lab.clean("make_untrusted", str(target / MODEL_FILE),
+    made = lab.clean_file(f"untrusted-{uuid.uuid4().hex[:8]}.skops")
+    evil = lab.clean("make_untrusted", str(made),
                      shown_as="writing a model file that references os.system")
+    shutil.copyfile(made, target / MODEL_FILE)
     meta["sha256"] = sha256_of(target / MODEL_FILE)  # the hash matches: only the types are wrong
     (target / METADATA_FILE).write_text(json.dumps(meta), encoding="utf-8")
     got = try_load(lab, target, "a folder whose model references os.system")

@@ -2,7 +2,8 @@
 
 This is trusted grader code that runs in the sandbox child, next to the student's objects
 (`nb.helper("autograder.sandboxed.flask_server:serve", database)`). It builds the app with the
-grader's config and serves it with werkzeug on 127.0.0.1 (a free port) from a daemon
+grader's config and serves it with werkzeug, on the listening socket the grader bound and
+passed in (`WEEK4_LISTEN_FD`; the sandbox's own network reaches nobody), from a daemon
 thread, so the child's request loop stays free to answer the grader. The server lives and
 dies with the child: the sandbox kills the child's whole process group.
 
@@ -62,6 +63,12 @@ def find_create_app(child):
     return func
 
 
+def listen_fd() -> int | None:
+    """The listening socket the grader bound and passed in (None: bind a port here)."""
+    value = os.environ.get("WEEK4_LISTEN_FD")
+    return int(value) if value and value.isdigit() else None
+
+
 def serve(child, database: str) -> dict:
     """Build the student's app on `database`, serve it; return {"port": ...} or {"error": ...}."""
     import flask
@@ -83,9 +90,9 @@ def serve(child, database: str) -> dict:
                          f"{type(app).__module__}.{type(app).__qualname__}"}
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no log line per grader request
     try:
-        server = make_server("127.0.0.1", 0, app, threaded=True)
+        server = make_server("127.0.0.1", 0, app, threaded=True, fd=listen_fd())
     except Exception as exc:
         return {"error": f"the app could not be served: {type(exc).__name__}: {exc}"}
     thread = threading.Thread(target=server.serve_forever, name="week4-http", daemon=True)
     thread.start()
-    return {"port": int(server.server_port)}
+    return {"port": int(server.socket.getsockname()[1])}

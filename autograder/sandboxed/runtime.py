@@ -1,4 +1,4 @@
-"""The program that runs student code, inside the sandbox's child process.
+"""The program that runs student code, inside the sandbox (see `autograder.jail`).
 
 It reads one JSON request per line from the request pipe and writes one JSON reply per
 line to the reply pipe. Student output (print, warnings, tracebacks) goes to the child's
@@ -167,6 +167,9 @@ def main() -> None:
     request_fd, reply_fd = int(sys.argv[1]), int(sys.argv[2])
     requests = os.fdopen(request_fd, "rb", buffering=0)
     reply = os.fdopen(reply_fd, "wb", buffering=0)
+    from autograder.sandboxed import relay
+
+    relay.start_from_env()  # boto3 -> the grader's AWS proxy (topic 03), before any student code
     child = Child()
     sys.path.insert(0, os.getcwd())  # so that `import app` finds a %%writefile'd app.py
     buffer = b""

@@ -157,10 +157,12 @@ def serve(child, model_dir: str) -> dict:
     old = _state.pop("server", None)
     if old is not None:
         old.shutdown()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    from autograder.sandboxed.flask_server import listen_fd
+
+    server = make_server("127.0.0.1", 0, app, threaded=True, fd=listen_fd())
     threading.Thread(target=server.serve_forever, name="grader-http", daemon=True).start()
     _state["server"] = server
-    return {"port": server.server_port, "pid": os.getpid()}
+    return {"port": server.socket.getsockname()[1], "pid": os.getpid()}
 
 
 # --- the clean child --------------------------------------------------------------------------
