@@ -14,6 +14,7 @@ import json
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from autograder import keys
@@ -22,6 +23,7 @@ from autograder.topics import TOPICS
 from . import crosscheck, gradebook as gradebook_mod, reports
 from .collect import CollectError, collect, unpack_zip
 from .jobs import grade_all, load_results
+from .report_i18n import LANGS, resolve_lang
 
 
 class GradeUsageError(Exception):
@@ -61,7 +63,15 @@ def key_ids(results: dict) -> set:
     return {data.get("key_id") for data in results.values()}
 
 
-def write_outputs(out: Path, gradebook: Path | None, write_back: bool = False) -> dict:
+def report_lang(arg: str | None) -> str:
+    try:
+        return resolve_lang(arg)  # --lang, else WEEK4_LANG, else Korean
+    except ValueError as exc:
+        raise GradeUsageError(str(exc)) from None
+
+
+def write_outputs(out: Path, gradebook: Path | None, write_back: bool = False,
+                  lang: str | None = None, run: dict | None = None) -> dict:
     results = load_results(out)
     if not results:
         return {"graded": 0, "flags": [], "changes": []}
@@ -79,8 +89,8 @@ def write_outputs(out: Path, gradebook: Path | None, write_back: bool = False) -
                 raise GradeUsageError(str(exc)) from None
             (out / "write-back.json").write_text(json.dumps(changes, indent=1), encoding="utf-8")
     reports.write_csv(results, out / "grades.csv")
-    reports.write_feedback(results, out / "feedback")
-    reports.write_report(results, flags, out / "report.html")
+    reports.write_feedback(results, out / "feedback", lang)
+    reports.write_report(results, flags, out / "report.html", lang, run)
     if write_back:
         append_write_back(out / "report.html", gradebook, changes)
     return {"graded": len(results), "flags": flags, "changes": changes}
@@ -136,6 +146,7 @@ def cmd_grade(args) -> int:
     assignments = args.assignment or list(TOPICS)
     out = Path(args.out)
     shard = parse_shard(args.shard)
+    lang = report_lang(args.lang)
     if args.jobs < 1:
         raise GradeUsageError("--jobs must be at least 1")
     if args.write_back and not args.gradebook:
@@ -155,16 +166,19 @@ def cmd_grade(args) -> int:
             jobs = [j for j in jobs if shard_of(j.student, shard[1]) == shard[0]]
         gradebook = find_gradebook(Path(args.submissions), args.gradebook)
         out.mkdir(parents=True, exist_ok=True)
+        start = time.monotonic()
         graded = grade_all(jobs, out, workers=args.jobs, force=args.force, timeout=args.timeout,
                            key_path=key_path, stamp=stamp)
+        run = {"seconds": time.monotonic() - start, "graded_now": graded, "jobs": args.jobs}
         print(f"graded {graded} now, {len(jobs) - graded} already done (use --force to regrade)")
-        summary(out, write_outputs(out, gradebook, args.write_back))
+        summary(out, write_outputs(out, gradebook, args.write_back, lang, run))
     return 0
 
 
 def cmd_merge(args) -> int:
     """Merge the results of several `week4 grade --shard` runs into one output folder."""
     out = Path(args.out)
+    lang = report_lang(args.lang)
     seen: dict[str, str] = {}  # key id -> the first shard graded with it
     for shard in [*args.shards, out]:
         if shard is not out and not (Path(shard) / "results").is_dir():
@@ -178,7 +192,7 @@ def cmd_merge(args) -> int:
     for shard in args.shards:
         shutil.copytree(Path(shard) / "results", out / "results", dirs_exist_ok=True)
     gradebook = Path(args.gradebook) if args.gradebook else None
-    summary(out, write_outputs(out, gradebook))
+    summary(out, write_outputs(out, gradebook, lang=lang))
     return 0
 
 
@@ -198,6 +212,8 @@ def add_parsers(sub, parser_class) -> None:
     p.add_argument("--gradebook", type=Path, metavar="DB",
                    help="nbgrader gradebook to cross-check (default: found next to DIR)")
     p.add_argument("--shard", metavar="K/N", help="grade only the K-th of N shards of students")
+    p.add_argument("--lang", choices=LANGS, help="language of report.html and the feedback "
+                                                 "(default: WEEK4_LANG, else ko)")
     p.add_argument("--key", metavar="PATH",
                    help="secret grading key (default: $WEEK4_KEY, else the course folder's "
                         ".week4/grading.key, created on first use)")
@@ -212,6 +228,8 @@ def add_parsers(sub, parser_class) -> None:
     m.add_argument("shards", nargs="+", metavar="SHARD_DIR")
     m.add_argument("--out", required=True, metavar="DIR")
     m.add_argument("--gradebook", metavar="DB")
+    m.add_argument("--lang", choices=LANGS, help="language of report.html and the feedback "
+                                                 "(default: WEEK4_LANG, else ko)")
     m.set_defaults(run=cmd_merge)
 
 
