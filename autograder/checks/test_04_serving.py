@@ -34,6 +34,7 @@ import pandas as pd
 import pytest
 
 from autograder.checking import CheckFailed, check, short
+from autograder.http_api import overall_deadline
 from autograder.sandboxed.serving import FEATURES, SPLIT_SEEDS, TARGET, holdout_split
 from autograder.sandbox import Sandbox
 from week4.data import load_titanic
@@ -199,10 +200,14 @@ class Lab:
                                             json.dumps(payload).encode("utf-8"))
         headers = {"Content-Type": "application/json"} if body is not None else {}
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=limit)
+        expired = None
         try:
-            conn.request(method, path, body=body, headers=headers)
-            resp = conn.getresponse()
-            data = resp.read(MAX_RESPONSE_BYTES + 1)
+            with overall_deadline(conn, limit) as expired:
+                conn.request(method, path, body=body, headers=headers)
+                resp = conn.getresponse()
+                data = resp.read(MAX_RESPONSE_BYTES + 1)
+            if expired.is_set():
+                raise TimeoutError()  # cut by the overall deadline
             if len(data) > MAX_RESPONSE_BYTES:
                 raise CheckFailed(f"{method} {path} answered with more than 64 MB")
             return Response(resp.status, data, resp.getheader("Content-Type", ""))
@@ -211,6 +216,10 @@ class Lab:
             raise CheckFailed(f"{method} {path} got no answer within {limit:.0f} s "
                               "(an endless loop in the view?)") from None
         except (OSError, http.client.HTTPException) as exc:
+            if expired is not None and expired.is_set():
+                self.timeouts += 1
+                raise CheckFailed(f"{method} {path} got no complete answer within {limit:.0f} s "
+                                  "(an answer trickled byte by byte?)") from None
             raise CheckFailed(f"{method} {path} got no HTTP answer ({type(exc).__name__}: {exc}); "
                               "did the app's process exit?") from None
         finally:
