@@ -26,6 +26,15 @@ from hidden import (N_KEYS, random_keys, read_records, recording_notebook, looku
 # Checks whose inputs do not depend on the key and that cost seconds (a real venv, a real
 # gunicorn): graded once per notebook by the whole-notebook tests, not per key.
 SLOW = {"01-virtualenv": {"venv-create"}}
+# Topics whose checks draw their inputs from the key in grading mode.
+GENERATED = ["01-virtualenv", "05-eda"]
+# Checks with no input at all: the one right answer is the same for everybody, so a table
+# of practice answers passes them. leakage_columns() takes no argument (its notebook cell
+# fixes the signature): see the report of issue 12.
+CONSTANT = {"05-eda": {"leakage"}}
+# Whole-notebook runs per mutant cost a sandbox start each; the keys cycle across mutants so
+# that, summed over the mutants of a topic, at least this many keys are used.
+MUTANT_KEYS = N_KEYS
 KEYS = random_keys(N_KEYS)
 
 
@@ -33,7 +42,7 @@ def solution(topic):
     return SOLUTIONS / topic / f"{topic}.ipynb"
 
 
-@pytest.mark.parametrize("topic", ["01-virtualenv"])
+@pytest.mark.parametrize("topic", GENERATED)
 def test_solution_passes_under_30_keys(topic):
     sub = submission(topic, solution(topic))
     try:
@@ -44,10 +53,10 @@ def test_solution_passes_under_30_keys(topic):
         sub.close()
 
 
-@pytest.mark.parametrize("topic", ["01-virtualenv"])
+@pytest.mark.parametrize("topic", GENERATED)
 def test_every_mutant_loses_exactly_its_points_under_the_keys(topic, tmp_path):
     mutants = catalogue(topic).MUTANTS
-    per_mutant = max(1, -(-N_KEYS // len(mutants)))  # enough runs that every key is used
+    per_mutant = max(1, -(-MUTANT_KEYS // len(mutants)))  # the keys cycle across mutants
     used = 0
     for index, (name, (replacements, expected)) in enumerate(mutants.items()):
         sub = submission(topic, mutate(topic, replacements, tmp_path / f"m{index}"))
@@ -59,10 +68,10 @@ def test_every_mutant_loses_exactly_its_points_under_the_keys(topic, tmp_path):
                 assert set(lost) == expected - SLOW.get(topic, set()), (name, lost)
         finally:
             sub.close()
-    assert used >= N_KEYS
+    assert used >= MUTANT_KEYS
 
 
-@pytest.mark.parametrize("topic", ["01-virtualenv"])
+@pytest.mark.parametrize("topic", GENERATED)
 @pytest.mark.parametrize("default", ["raise ValueError(name)", "return None"])
 def test_practice_lookup_table_scores_zero_in_grading_mode(topic, default, tmp_path):
     recorder = submission(topic, recording_notebook(topic, tmp_path / "rec"))
@@ -77,10 +86,11 @@ def test_practice_lookup_table_scores_zero_in_grading_mode(topic, default, tmp_p
     assert practice.score > 0  # the table does answer practice mode...
     for key in KEYS[:2]:
         graded = grade_topic(topic, notebook, key=key, student="mallory")
-        assert graded.score == 0, {c.id: c.message for c in graded.checks if c.passed}
+        passed = {c.id for c in graded.checks if c.passed}
+        assert passed <= CONSTANT.get(topic, set()), passed
 
 
-@pytest.mark.parametrize("topic", ["01-virtualenv"])
+@pytest.mark.parametrize("topic", GENERATED)
 def test_whole_notebooks_under_a_fresh_key(topic):
     key = KEYS[0]
     full = grade_topic(topic, solution(topic), key=key, student="alice")

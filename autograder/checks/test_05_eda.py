@@ -12,6 +12,14 @@ Each function is called once, on all of its cases, in one request; the checks fo
 function share the outcome and each judges one rule, so one mistake costs only its points.
 Inputs other than the shipped table are hidden: the public message names the variant but
 shows no expected values.
+
+Practice mode (no key) uses the fixed cases of FUNCTIONS below (the shipped table and four
+variants with public seeds). Grading mode replaces them by `generated(nb)`: the same
+functions and arguments, on variants drawn from the key: every table is a random sample
+(55-85 % of the rows) plus a random choice of shuffle, holes (0-25 % extra missing per
+column) and relabel (new labels for sex and embarked, drawn from a word list, Korean words
+included), with 64-bit seeds. No graded input is the shipped table then (except for
+`leakage_columns()`, which takes none), so answers looked up from the shipped data fail.
 """
 
 from __future__ import annotations
@@ -112,7 +120,7 @@ FUNCTIONS = {f.name: f for f in [
 
 # --- reference answers, computed here in the grader on the grader's own copy of the table ---
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=64)
 def _table(key: str) -> pd.DataFrame:
     return variants.build(json.loads(key))
 
@@ -171,12 +179,99 @@ class Outcome:
     message: str = ""               # "failed": why the request did not work; "wrong": what came back
 
 
+# --- grading mode: the cases drawn from the key -------------------------------------------------
+
+LABEL_WORDS = ["F", "M", "woman", "man", "W", "H", "femme", "homme", "여성", "남성", "donna",
+               "uomo", "x1", "y2", "Frau", "Mann", "mujer", "hombre", "k", "n", "she", "he"]
+PORT_WORDS = ["Cherbourg", "Queenstown", "Southampton", "c", "q", "s", "CHE", "QUE", "SOU",
+              "셰르부르", "퀸스타운", "사우샘프턴", "port-1", "port-2", "port-3", "A", "B", "Z"]
+HOLE_COLUMNS = ["age", "fare", "embarked", "cabin", "home.dest"]
+
+
+def gen_spec(rng, *, relabel: bool | None = None, holes: bool | None = None) -> dict:
+    """A variant: always a sample; shuffle, holes and relabel at random unless asked."""
+    steps = ["sample"]
+    if rng.random() < 0.5:
+        steps.insert(rng.randrange(2), "shuffle")
+    if holes if holes is not None else rng.random() < 0.5:
+        steps.append("holes")
+    if relabel if relabel is not None else rng.random() < 0.3:
+        steps.append("relabel")
+    spec = {"steps": steps, "seed": rng.randrange(2 ** 63),
+            "fraction": round(rng.uniform(0.55, 0.85), 3)}
+    if "holes" in steps:
+        spec["holes"] = {c: round(rng.uniform(0.0, 0.25), 3) for c in HOLE_COLUMNS}
+        spec["holes"][rng.choice(HOLE_COLUMNS)] = round(rng.uniform(0.08, 0.25), 3)
+    if "relabel" in steps:
+        female, male = rng.sample(LABEL_WORDS, 2)
+        c, q, s = rng.sample(PORT_WORDS, 3)
+        spec["labels"] = {"sex": {"female": female, "male": male},
+                          "embarked": {"C": c, "Q": q, "S": s}}
+    return spec
+
+
+def sex_pair(spec: dict) -> tuple:
+    labels = variants.relabel_map(spec["seed"], spec) if "relabel" in spec["steps"] else None
+    return (labels["sex"]["female"], labels["sex"]["male"]) if labels else ("female", "male")
+
+
+def port_pair(spec: dict, rng) -> tuple:
+    a, b = rng.sample(["C", "Q", "S"], 2)
+    if "relabel" in spec["steps"]:
+        labels = variants.relabel_map(spec["seed"], spec)["embarked"]
+        return labels[a], labels[b]
+    return a, b
+
+
+def generated(nb) -> dict[str, Function]:
+    """FUNCTIONS with every case drawn from the key (grading mode)."""
+    rng = nb.inputs.rng("cases")
+    spec = functools.partial(gen_spec, rng)
+    relabeled, holes = spec(relabel=True), spec(holes=True)
+    compare = [Case(relabeled, ("sex", *sex_pair(relabeled)))]
+    for column in rng.sample(["embarked", "pclass", "sex"], 3):
+        variant = spec()
+        args = (column, *rng.sample([1, 2, 3], 2)) if column == "pclass" else \
+            (column, *sex_pair(variant)) if column == "sex" else \
+            (column, *port_pair(variant, rng))
+        compare.append(Case(variant, args))
+    columns = ["sex", "pclass", "embarked"]
+    return {f.name: f for f in [
+        Function("load_data", "load", (Case(holes), Case(relabeled), Case(spec()))),
+        Function("missing_report", "frame", (Case(spec(holes=True)), Case(spec()),
+                                             Case(spec()))),
+        Function("survival_rate_by", "series", tuple(
+            [Case(relabeled, ("sex",)), Case(spec(holes=True), ("embarked",))]
+            + [Case(spec(), (c,)) for c in rng.sample(columns, 3)])),
+        Function("fill_missing_age", "filled", (Case(holes), Case(relabeled),
+                                                Case(spec(holes=True)))),
+        Function("one_hot", "onehot", (
+            Case(relabeled, (["sex", "embarked"],)), Case(spec(), (["pclass"],)),
+            Case(spec(holes=True), (rng.sample(["embarked", "sex", "pclass"], 2),)))),
+        Function("survival_correlations", "series", (Case(holes), Case(spec()), Case(spec()))),
+        Function("compare_survival", "dict", tuple(compare)),
+        Function("plot_survival_rate", "figure", (
+            Case(spec(), (rng.choice(columns),)), Case(relabeled, ("sex",)),
+            Case(spec(), ("embarked",)))),
+        Function("leakage_columns", "plain", (Case(REAL),)),
+    ]}
+
+
+def functions(nb) -> dict[str, Function]:
+    if nb.inputs.practice:
+        return FUNCTIONS
+    cache = nb.__dict__.setdefault("eda_generated", {})
+    if nb.inputs not in cache:
+        cache[nb.inputs] = generated(nb)
+    return cache[nb.inputs]
+
+
 def outcomes(nb, name: str) -> list[Outcome]:
     """The function's results on all its cases: one request per function per grading."""
     cache = nb.__dict__.setdefault("eda_outcomes", {})
-    if name not in cache:
-        cache[name] = _request(nb, FUNCTIONS[name])
-    return cache[name]
+    if (name, nb.inputs) not in cache:
+        cache[(name, nb.inputs)] = _request(nb, functions(nb)[name])
+    return cache[(name, nb.inputs)]
 
 
 def _request(nb, func: Function) -> list[Outcome]:

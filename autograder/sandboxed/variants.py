@@ -12,6 +12,11 @@ code. Nothing but the spec crosses the process boundary. Steps:
 - `relabel`  the category labels of `sex` and `embarked` renamed (e.g. "F"/"M").
 
 An answer that was computed once on the full table and typed in fails on every variant.
+
+In grading mode the grader also draws, from the secret key, what the spec may override:
+`"fraction"` (the share `sample` keeps), `"holes"` ({column: share} for `holes`) and
+`"labels"` ({"sex": {"female": .., "male": ..}, "embarked": {"C": .., "Q": .., "S": ..}} for
+`relabel`). Without them the fixed defaults below apply (practice mode).
 """
 
 from __future__ import annotations
@@ -58,33 +63,36 @@ def is_hidden(spec: dict | None) -> bool:
     return bool(spec and spec.get("steps"))
 
 
-def relabel_map(seed: int) -> dict[str, dict[str, str]]:
+def relabel_map(seed: int, spec: dict | None = None) -> dict[str, dict[str, str]]:
     """The new labels the `relabel` step gives, per column: {"sex": {"female": "F", ...}}."""
+    if spec and spec.get("labels"):
+        return {column: dict(mapping) for column, mapping in spec["labels"].items()}
     rng = np.random.default_rng([seed, 7])  # its own stream: independent of the other steps
     female, male = SEX_LABELS[rng.integers(len(SEX_LABELS))]
     c, q, s = PORT_LABELS[rng.integers(len(PORT_LABELS))]
     return {"sex": {"female": female, "male": male}, "embarked": {"C": c, "Q": q, "S": s}}
 
 
-def _shuffle(df: pd.DataFrame, rng, seed: int) -> pd.DataFrame:
+def _shuffle(df: pd.DataFrame, rng, spec: dict) -> pd.DataFrame:
     return df.iloc[rng.permutation(len(df))].reset_index(drop=True)
 
 
-def _sample(df: pd.DataFrame, rng, seed: int) -> pd.DataFrame:
-    size = round(len(df) * SAMPLE_FRACTION)
+def _sample(df: pd.DataFrame, rng, spec: dict) -> pd.DataFrame:
+    size = round(len(df) * float(spec.get("fraction", SAMPLE_FRACTION)))
     return df.iloc[np.sort(rng.choice(len(df), size=size, replace=False))]
 
 
-def _holes(df: pd.DataFrame, rng, seed: int) -> pd.DataFrame:
+def _holes(df: pd.DataFrame, rng, spec: dict) -> pd.DataFrame:
     df = df.copy()
-    for column, share in HOLES.items():
-        df[column] = df[column].mask(rng.random(len(df)) < share)
+    shares = spec.get("holes") or HOLES
+    for column in HOLES:  # a fixed order: the spec's dict may arrive with its keys sorted
+        df[column] = df[column].mask(rng.random(len(df)) < float(shares.get(column, 0.0)))
     return df
 
 
-def _relabel(df: pd.DataFrame, rng, seed: int) -> pd.DataFrame:
+def _relabel(df: pd.DataFrame, rng, spec: dict) -> pd.DataFrame:
     df = df.copy()
-    for column, mapping in relabel_map(seed).items():
+    for column, mapping in relabel_map(int(spec.get("seed", 0)), spec).items():
         df[column] = df[column].cat.rename_categories(mapping)
     return df
 
@@ -97,10 +105,9 @@ def build(spec: dict | None) -> pd.DataFrame:
     df = base()
     if not spec:
         return df
-    seed = int(spec.get("seed", 0))
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(int(spec.get("seed", 0)))
     for step in spec.get("steps", []):
-        df = STEPS[step](df, rng, seed)
+        df = STEPS[step](df, rng, spec)
     return df
 
 
