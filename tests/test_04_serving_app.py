@@ -27,7 +27,7 @@ from week4.data import load_titanic
 from week4.serving import artifacts, client
 from week4.serving.app import create_app
 from week4.serving.backends import load_backend
-from week4.serving.schema import BATCH, PASSENGER, columns
+from week4.serving.schema import Batch, Passenger, columns
 from week4.serving.train import model_input, table_rows, train_and_save
 
 BIN = Path(sys.executable).parent
@@ -116,7 +116,7 @@ def test_onnx_matches_sklearn_on_every_passenger(model_dir, rows):
 
 def test_training_and_requests_build_the_same_input(rows):
     """Training goes through columns() like a request does: no second code path to drift."""
-    validated = [PASSENGER.validate_json(json.dumps(row)) for row in rows]
+    validated = [Passenger.model_validate_json(json.dumps(row)).model_dump() for row in rows]
     from_requests = model_input(validated)
     from_table = model_input(rows)
     assert from_requests.equals(from_table)
@@ -199,9 +199,10 @@ def test_wrong_route_and_method_answer_json(client_for):
     assert resp.status_code == 405 and "error" in resp.get_json()
 
 
-def test_batch_validation_is_one_call_on_plain_dicts():
-    batch = BATCH.validate_json(json.dumps({"passengers": [ROSE, ROSE]}))
-    assert type(batch["passengers"][0]) is dict
+def test_batch_validation_is_one_call_with_the_models_the_docs_show():
+    batch = Batch.model_validate_json(json.dumps({"passengers": [ROSE, ROSE]}))
+    assert type(batch.passengers[0]) is Passenger
+    assert batch.model_dump()["passengers"] == [ROSE, ROSE]
 
 
 # --- gunicorn, the shipped commands and the benchmark's machinery -------------------------------

@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import artifacts
 from .backends import load_backend
-from .schema import BATCH, MAX_BATCH, PASSENGER, columns, error_details, too_many
+from .schema import MAX_BATCH, Batch, Passenger, columns, error_details, too_many
 
 DEFAULT_MODEL_DIR = "artifacts/serving"
 MAX_BODY_BYTES = 4 * 1024 * 1024  # 10,000 passengers take about 1 MB of JSON
@@ -59,20 +59,20 @@ def create_app(model_dir: str | None = None, backend: str | None = None) -> Flas
     @app.post("/predict")
     def predict():
         try:
-            passenger = PASSENGER.validate_json(request.get_data())
+            passenger = Passenger.model_validate_json(request.get_data())
         except ValidationError as exc:
             return error("invalid passenger", details=error_details(exc))
-        return json_response(predictions([passenger])[0])
+        return json_response(predictions([passenger.model_dump()])[0])
 
     @app.post("/predict/batch")
     def predict_batch():
         try:
-            batch = BATCH.validate_json(request.get_data())
+            batch = Batch.model_validate_json(request.get_data())
         except ValidationError as exc:
             if too_many(exc):
                 return error(f"at most {MAX_BATCH} passengers per request", status=413)
             return error("invalid batch", details=error_details(exc))
-        return json_response({"predictions": predictions(batch["passengers"])})
+        return json_response({"predictions": predictions(batch.model_dump()["passengers"])})
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

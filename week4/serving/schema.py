@@ -1,5 +1,9 @@
 """What a request may contain, and how validated passengers become the model's input columns.
 
+Requests are validated the one way the course teaches (the docs page and exercise 04 alike):
+a pydantic model per body, `Passenger` and `Batch`, checked with `model_validate_json` on the
+raw request bytes, so parsing and validation are one call in pydantic's compiled core.
+
 Training goes through `columns()` too (see `train.table_rows`), so the server cannot prepare
 its input differently from training: there is one code path, not two copies of it.
 """
@@ -9,8 +13,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import ConfigDict, Field, TypeAdapter, ValidationError, with_config
-from typing_extensions import TypedDict
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 FEATURES = ["pclass", "sex", "age", "sibsp", "parch", "fare", "embarked"]
 NUMERIC = ["pclass", "age", "sibsp", "parch", "fare"]
@@ -23,26 +26,25 @@ NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Count = Annotated[int, Field(ge=0)]
 
 
-@with_config(ConfigDict(extra="forbid", strict=True))  # no guessing: "3" is not 3
-class Passenger(TypedDict):
+class Passenger(BaseModel):
+    """One passenger: every field required, null when unknown."""
+    # Unknown fields are errors; no guessing: "3" is not 3.
+    model_config = ConfigDict(extra="forbid", strict=True)
+
     pclass: Literal[1, 2, 3]
     sex: Literal["female", "male"]
-    age: NonNegative | None          # required, but null when unknown
+    age: NonNegative | None
     sibsp: Count
     parch: Count
     fare: NonNegative | None
     embarked: Literal["C", "Q", "S"] | None
 
 
-@with_config(ConfigDict(extra="forbid", strict=True))
-class Batch(TypedDict):
+class Batch(BaseModel):
+    """The body of POST /predict/batch."""
+    model_config = ConfigDict(extra="forbid", strict=True)
+
     passengers: Annotated[list[Passenger], Field(max_length=MAX_BATCH)]
-
-
-# A TypeAdapter validates the raw JSON bytes in one call (parsing included), and a TypedDict
-# yields plain dicts: no model object per row.
-PASSENGER = TypeAdapter(Passenger)
-BATCH = TypeAdapter(Batch)
 # --8<-- [end:passenger]
 
 
@@ -58,13 +60,15 @@ def too_many(exc: ValidationError) -> bool:
 
 # --8<-- [start:columns]
 def columns(rows: list[dict]) -> dict[str, np.ndarray]:
-    """Validated passengers as one array per feature: the input of both backends.
-
-    Numbers become float64 with NaN for null; categories stay strings with "" for null.
-    No filling, scaling or encoding happens here: that is the pipeline's job.
+    """Passengers (plain dicts) as one array per feature: the input of
+    both backends. Numbers become float64 with NaN for null; categories
+    stay strings with "" for null. No filling, scaling or encoding here:
+    that is the pipeline's job.
     """
-    data = {name: np.array([row[name] for row in rows], dtype=np.float64) for name in NUMERIC}
+    data = {name: np.array([row[name] for row in rows], dtype=np.float64)
+            for name in NUMERIC}
     for name in CATEGORICAL:
-        data[name] = np.array([row[name] or MISSING for row in rows], dtype=object)
+        data[name] = np.array([row[name] or MISSING for row in rows],
+                              dtype=object)
     return data
 # --8<-- [end:columns]
