@@ -62,18 +62,27 @@ def model_archive(model_dir) -> bytes:
 
 # --- cloud_costs.py -----------------------------------------------------------------------------
 
-def test_stopping_ends_only_the_instance_charge():
+def test_stopping_ends_only_the_instance_and_automatic_address_charges():
     running = cloud_costs.monthly_bill("running")
     stopped = cloud_costs.monthly_bill("stopped")
-    assert set(running) == {"instance", "disk", "public_ip"}
-    assert set(stopped) == {"disk", "public_ip"}
+    assert set(running) == {"instance", "disk", "public_ip"}  # every public IPv4 bills (2024)
+    assert set(stopped) == {"disk"}  # the automatic address is released on stop
     assert stopped["disk"] == running["disk"] > 0
+    assert running["public_ip"] == round(cloud_costs.HOURS_PER_MONTH * 0.005, 2)
+
+
+def test_an_elastic_ip_bills_in_every_state_until_released():
+    for state in ("running", "stopped", "terminated"):
+        assert "public_ip" in cloud_costs.monthly_bill(state, public_ip="elastic"), state
+    assert "public_ip" not in cloud_costs.monthly_bill("running", public_ip=None)
+    with pytest.raises(ValueError):
+        cloud_costs.monthly_bill("running", public_ip="static")
 
 
 def test_terminating_leaves_the_elastic_ip_snapshots_and_s3_billing():
-    bill = cloud_costs.monthly_bill("terminated", snapshot_gb=30, s3_gb=2)
+    bill = cloud_costs.monthly_bill("terminated", public_ip="elastic", snapshot_gb=30, s3_gb=2)
     assert set(bill) == {"public_ip", "snapshots", "s3"}
-    assert cloud_costs.monthly_bill("terminated", elastic_ip=False) == {}
+    assert cloud_costs.monthly_bill("terminated") == {}
 
 
 def test_bill_uses_the_prices_given():
@@ -91,7 +100,8 @@ def test_costs_script_runs():
     out = subprocess.run([sys.executable, str(DEMOS / "cloud_costs.py")], capture_output=True,
                          text=True, check=True, timeout=60).stdout
     assert [line.split(":")[0].strip() for line in out.splitlines()] == \
-        ["running", "stopped", "terminated"]
+        ["running", "stopped", "terminated"] * 2
+    assert out.count("(elastic IPv4)") == out.count("(automatic IPv4)") == 3
 
 
 # --- cloud_boto3.py against a local AWS ---------------------------------------------------------
@@ -234,7 +244,8 @@ def test_user_data_needs_both_settings(tmp_path):
 def unit() -> configparser.ConfigParser:
     parser = configparser.ConfigParser(strict=False, interpolation=None)
     parser.optionxform = str
-    parser.read_string(UNIT.read_text())
+    # systemd joins a line that ends with a backslash to the next one; configparser does not.
+    parser.read_string(UNIT.read_text().replace("\\\n", " "))
     return parser
 
 

@@ -14,44 +14,49 @@ import boto3
 
 # --8<-- [start:client]
 def client(service: str):
-    """A client configured by the environment only: no keys, region or endpoint here."""
+    """A client set up by the environment: no keys, region or endpoint."""
     return boto3.client(service)
 # --8<-- [end:client]
+
+
+# --8<-- [start:stop]
+def instances(ec2, *filters: dict) -> list[str]:
+    """The ids of the instances that match every filter (all pages)."""
+    pages = ec2.get_paginator("describe_instances").paginate(
+        Filters=list(filters))
+    return [i["InstanceId"] for page in pages
+            for r in page["Reservations"] for i in r["Instances"]]
+
+
+def stop_tagged(key: str, value: str) -> list[str]:
+    """Stop the running instances tagged key=value (disks are kept)."""
+    ec2 = client("ec2")
+    ids = instances(ec2, {"Name": f"tag:{key}", "Values": [value]},
+                    {"Name": "instance-state-name", "Values": ["running"]})
+    if ids:
+        ec2.stop_instances(InstanceIds=ids)
+    return sorted(ids)
+# --8<-- [end:stop]
 
 
 # --8<-- [start:leftovers]
 def leftovers() -> dict[str, list[str]]:
     """Resources that bill although no instance is running."""
     ec2 = client("ec2")
-    stopped = [i["InstanceId"]
-               for page in ec2.get_paginator("describe_instances").paginate(
-                   Filters=[{"Name": "instance-state-name", "Values": ["stopped"]}])
-               for r in page["Reservations"] for i in r["Instances"]]
-    # "available" means attached to nothing: a volume left behind by a terminated instance.
+    stopped = instances(
+        ec2, {"Name": "instance-state-name", "Values": ["stopped"]})
+    # "available": attached to nothing, e.g. left by a terminated instance
     volumes = [v["VolumeId"] for v in ec2.describe_volumes(
         Filters=[{"Name": "status", "Values": ["available"]}])["Volumes"]]
     idle_ips = [a["PublicIp"] for a in ec2.describe_addresses()["Addresses"]
                 if "AssociationId" not in a]
-    snapshots = [s["SnapshotId"] for s in ec2.describe_snapshots(OwnerIds=["self"])["Snapshots"]]
+    snapshots = [s["SnapshotId"] for s in ec2.describe_snapshots(
+        OwnerIds=["self"])["Snapshots"]]
     buckets = [b["Name"] for b in client("s3").list_buckets()["Buckets"]]
-    return {"stopped instances (their disks bill)": stopped, "unattached volumes": volumes,
-            "idle Elastic IPs": idle_ips, "snapshots": snapshots, "S3 buckets": buckets}
+    return {"stopped instances (their disks bill)": stopped,
+            "unattached volumes": volumes, "idle Elastic IPs": idle_ips,
+            "snapshots": snapshots, "S3 buckets": buckets}
 # --8<-- [end:leftovers]
-
-
-# --8<-- [start:stop]
-def stop_tagged(key: str, value: str) -> list[str]:
-    """Stop the running instances tagged key=value (stopping keeps their disks)."""
-    ec2 = client("ec2")
-    ids = [i["InstanceId"]
-           for page in ec2.get_paginator("describe_instances").paginate(Filters=[
-               {"Name": f"tag:{key}", "Values": [value]},
-               {"Name": "instance-state-name", "Values": ["running"]}])
-           for r in page["Reservations"] for i in r["Instances"]]
-    if ids:
-        ec2.stop_instances(InstanceIds=ids)
-    return sorted(ids)
-# --8<-- [end:stop]
 
 
 if __name__ == "__main__":
