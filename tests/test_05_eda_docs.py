@@ -117,7 +117,7 @@ def test_explore_demo_gives_the_quoted_overview(titanic):
     for name, _, percent in rows:
         assert round(100 * overview["missing"][name.strip("`")] / 1309, 1) == number(percent)
 
-    r = eda_explore.correlations_with_survival(titanic)
+    r = eda_explore.survival_correlations(titanic)
     lines = TEXT.splitlines()
     row = next(i for i, line in enumerate(lines) if line.startswith("| $r$ with"))
     header, values = lines[row - 2], lines[row]
@@ -308,6 +308,25 @@ def test_figures_render_to_stable_svg(titanic):
     assert first == eda_figures.to_svg(draw(titanic))  # no dates or random ids: stable builds
     assert first.startswith(b"<?xml") and b"<svg" in first
     assert b"Survival rate by pclass" in first  # text stays text (svg.fonttype "none")
+
+
+def test_korean_site_gets_korean_titles_and_labels(titanic):
+    english, korean = eda_figures.render_all(titanic), eda_figures.render_all(titanic, "ko")
+    assert set(english) == set(korean) == set(eda_figures.FIGURES)
+    assert english["survival-by-class.svg"] != korean["survival-by-class.svg"]
+    assert "생존율" in korean["survival-by-class.svg"].decode()
+    for name, draw in eda_figures.FIGURES.items():
+        with eda_figures.fonts_for("ko"):
+            fig = eda_figures.translate(draw(titanic), eda_figures.KOREAN)
+        for ax in fig.axes:
+            legend = ax.get_legend()
+            words = [ax.get_title(), ax.get_xlabel(), ax.get_ylabel(),
+                     *(t.get_text() for t in (legend.get_texts() if legend else []))]
+            for text in filter(None, words):
+                # every word is Korean, except a column name, which stays as the table spells it
+                assert text in titanic.columns or re.search("[가-힣]", text), (name, text)
+    with pytest.raises(ValueError):
+        eda_figures.render_all(titanic, "fr")
 
 
 def test_page_links_every_figure_once():

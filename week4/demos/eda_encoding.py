@@ -25,7 +25,7 @@ def convert_dtypes(raw: pd.DataFrame) -> pd.DataFrame:
 
 # --8<-- [start:one-hot]
 def one_hot(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """One 0/1 column per value (sex_female, sex_male, ...); the originals are dropped."""
+    """One 0/1 column per value (sex_female, ...); drops the originals."""
     return pd.get_dummies(df, columns=columns, dtype=int)
 # --8<-- [end:one-hot]
 
@@ -33,12 +33,14 @@ def one_hot(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 # --8<-- [start:serving]
 def encode_like_training(new: pd.DataFrame, columns: list[str],
                          training_columns: pd.Index) -> pd.DataFrame:
-    """Encode new rows with exactly the training table's columns, in the same order.
+    """Encode new rows with exactly the training columns, in order.
 
-    One new passenger only has one value per column, so get_dummies alone would make fewer
-    columns than the model was trained on. Values never seen in training get all zeros.
+    One new passenger has one value per column, so get_dummies alone
+    would make fewer columns than the model was trained on. A value
+    never seen in training gets zeros everywhere.
     """
-    return one_hot(new, columns).reindex(columns=training_columns, fill_value=0)
+    encoded = one_hot(new, columns)
+    return encoded.reindex(columns=training_columns, fill_value=0)
 # --8<-- [end:serving]
 
 

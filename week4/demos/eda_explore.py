@@ -14,11 +14,11 @@ from week4.data import load_titanic
 
 # --8<-- [start:read]
 def read_titanic(path) -> pd.DataFrame:
-    """Read the CSV: '?' marks a missing value; two text columns become categories."""
+    """Read the CSV: '?' is missing; two text columns become categories."""
     return pd.read_csv(
         path,
-        na_values=["?"],          # the file's own marker for "not recorded"
-        keep_default_na=False,    # ...and nothing else: "NA" in a name stays text
+        na_values=["?"],        # the file's own marker for "not recorded"
+        keep_default_na=False,  # ...and nothing else: a name "NA" is text
         dtype={"sex": "category", "embarked": "category"},
     )
 # --8<-- [end:read]
@@ -26,7 +26,7 @@ def read_titanic(path) -> pd.DataFrame:
 
 # --8<-- [start:whole]
 def whole_table(df: pd.DataFrame) -> dict:
-    """Shape, dtypes and missing values: the first three questions about any table."""
+    """Shape, dtypes, missing values: the first questions about a table."""
     missing = df.isna().sum()
     return {
         "shape": df.shape,                                  # (rows, columns)
@@ -37,20 +37,22 @@ def whole_table(df: pd.DataFrame) -> dict:
 
 
 # --8<-- [start:correlations]
-def correlations_with_survival(df: pd.DataFrame) -> pd.Series:
-    """Pearson r of each numeric column with `survived`, strongest (by |r|) first."""
+def survival_correlations(df: pd.DataFrame) -> pd.Series:
+    """Pearson r of each numeric column with `survived`, largest |r| first."""
     numeric = df.select_dtypes("number")
     r = numeric.drop(columns="survived").corrwith(numeric["survived"])
-    return r.reindex(r.abs().sort_values(ascending=False).index)  # NaN sorts last
+    order = r.abs().sort_values(ascending=False).index  # NaN sorts last
+    return r.reindex(order)
 # --8<-- [end:correlations]
 
 
 # --8<-- [start:feature]
 def describe_feature(df: pd.DataFrame, column: str) -> pd.DataFrame:
-    """One feature at a time: its summary for those who died (0) and those who survived (1)."""
+    """One feature: its summary for those who died (0) and survived (1)."""
     if pd.api.types.is_numeric_dtype(df[column]):
         return df.groupby("survived")[column].describe()
-    counts = pd.crosstab(df[column].astype(object), df["survived"], margins=True)
+    counts = pd.crosstab(df[column].astype(object), df["survived"],
+                         margins=True)
     return counts.assign(rate=counts[1] / counts["All"])
 # --8<-- [end:feature]
 
@@ -60,7 +62,7 @@ def main() -> None:
     overview = whole_table(titanic)
     print("shape:", overview["shape"])
     print("missing:", overview["missing"])
-    print(correlations_with_survival(titanic).round(3).to_string())
+    print(survival_correlations(titanic).round(3).to_string())
     print(describe_feature(titanic, "sex").round(3).to_string())
     print(describe_feature(titanic, "age").round(1).to_string())
 

@@ -16,27 +16,31 @@ from week4.data import load_titanic
 def survival_table(df: pd.DataFrame, column: str) -> pd.DataFrame:
     """Passengers, survivors and survival rate per value of `column`."""
     grouped = df.groupby(column, observed=True)["survived"]
-    return pd.DataFrame({"passengers": grouped.size(), "survivors": grouped.sum(),
+    return pd.DataFrame({"passengers": grouped.size(),
+                         "survivors": grouped.sum(),
                          "rate": grouped.mean()})
 # --8<-- [end:rates]
 
 
 # --8<-- [start:chi-square]
 def chi_square(df: pd.DataFrame, column: str, a, b) -> dict:
-    """Compare two groups: survival rates and the chi-square test of independence."""
+    """Two groups: survival rates and a chi-square test of independence."""
     rows = df[df[column].isin([a, b])]
-    # A 2x2 table of counts: group a / group b down, died (0) / survived (1) across.
-    table = pd.crosstab(rows[column].astype(object), rows["survived"]).loc[[a, b]]
-    result = chi2_contingency(table)  # Yates' continuity correction for 2x2 tables
+    # A 2x2 table of counts: groups a, b down; died (0), survived (1) across
+    table = pd.crosstab(rows[column].astype(object), rows["survived"])
+    table = table.loc[[a, b]]
+    result = chi2_contingency(table)  # with Yates' correction for 2x2
     rates = table[1] / table.sum(axis=1)
-    return {"rate_a": rates[a], "rate_b": rates[b], "difference": rates[a] - rates[b],
-            "p_value": result.pvalue, "expected": result.expected_freq.round(1).tolist()}
+    return {"rate_a": rates[a], "rate_b": rates[b],
+            "difference": rates[a] - rates[b],
+            "p_value": result.pvalue,
+            "expected": result.expected_freq.round(1).tolist()}
 # --8<-- [end:chi-square]
 
 
 # --8<-- [start:within-class]
 def rates_within(df: pd.DataFrame, column: str, within: str) -> pd.DataFrame:
-    """Survival rate by `column` separately inside each value of `within`."""
+    """Survival rate by `column`, inside each value of `within`."""
     return df.pivot_table(index=within, columns=column, values="survived",
                           aggfunc="mean", observed=True)
 # --8<-- [end:within-class]

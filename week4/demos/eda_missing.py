@@ -23,30 +23,35 @@ def fill_global_median(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def fill_group_median(df: pd.DataFrame) -> pd.DataFrame:
-    """Every missing age becomes the median age of the passenger's (pclass, sex) group."""
-    medians = df.groupby(["pclass", "sex"], observed=True)["age"].transform("median")
+    """Every missing age becomes the median of its (pclass, sex) group."""
+    groups = df.groupby(["pclass", "sex"], observed=True)
+    medians = groups["age"].transform("median")  # one value per row
     return df.assign(age=df["age"].fillna(medians))
 
 
 def add_missing_indicator(df: pd.DataFrame) -> pd.DataFrame:
-    """Remember where the gap was before filling it: the gap itself can carry information."""
-    return fill_group_median(df).assign(age_missing=df["age"].isna().astype(int))
+    """Remember where the gaps were: a gap can carry information too."""
+    missing = df["age"].isna().astype(int)
+    return fill_group_median(df).assign(age_missing=missing)
 # --8<-- [end:strategies]
 
 
 # --8<-- [start:mode]
 def fill_mode(df: pd.DataFrame, column: str) -> pd.DataFrame:
-    """For a categorical column: fill with the most frequent value (the mode)."""
-    return df.assign(**{column: df[column].fillna(df[column].mode().iloc[0])})
+    """A categorical column: fill with its most frequent value."""
+    mode = df[column].mode().iloc[0]
+    return df.assign(**{column: df[column].fillna(mode)})
 # --8<-- [end:mode]
 
 
 # --8<-- [start:compare]
 def compare_strategies(df: pd.DataFrame) -> pd.DataFrame:
-    """What each strategy does to the table: rows kept, spread of age, class mix, class gap."""
+    """What each strategy does: rows, age spread, class mix and gap."""
     rows = {}
-    for name, strategy in [("drop rows", drop_rows), ("global median", fill_global_median),
-                           ("group median", fill_group_median)]:
+    strategies = [("drop rows", drop_rows),
+                  ("global median", fill_global_median),
+                  ("group median", fill_group_median)]
+    for name, strategy in strategies:
         out = strategy(df)
         by_class = out.groupby("pclass")["age"].median()
         rows[name] = {
