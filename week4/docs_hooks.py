@@ -18,6 +18,7 @@ VENDOR = {
     "katex.min.css": "node_modules/katex/dist/katex.min.css",
     # ours, shared by the English and the Korean build (each has its own docs folder)
     "katex-init.js": "week4/docs_assets/katex-init.js",
+    "code-wrap.css": "week4/docs_assets/code-wrap.css",
 }
 
 
