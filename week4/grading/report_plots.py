@@ -50,7 +50,7 @@ def to_svg(fig: Figure, prefix: str, label: str) -> str:
     buf = io.StringIO()
     with rc_context({"svg.hashsalt": prefix}):
         fig.savefig(buf, format="svg", bbox_inches="tight", pad_inches=0.04,
-                    metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
+                    metadata={"Date": None})
     svg = buf.getvalue()
     svg = svg[svg.index("<svg"):]
     svg = re.sub(r'\sid="([^"]+)"', rf' id="{prefix}-\1"', svg)
@@ -78,12 +78,11 @@ def distribution_svg(stats: list[Stats], lang: str) -> str:
             box, hist = grid[0][column], grid[1][column]
             full = s.full or 1
             median = 100 * s.median / full
-            box.bxp([{"q1": 100 * s.q1 / full, "med": median, "q3": 100 * s.q3 / full,
-                      "whislo": 100 * s.low / full, "whishi": 100 * s.high / full,
-                      "fliers": []}], vert=False, widths=0.62, showfliers=False,
-                    patch_artist=True, boxprops={"facecolor": IQR, "edgecolor": INK, "lw": 0.8},
-                    medianprops={"color": MEDIAN, "lw": 1.8}, whiskerprops={"lw": 0.8},
-                    capprops={"lw": 0.8}, manage_ticks=False)
+            q1, q3, low, high = (100 * v / full for v in (s.q1, s.q3, s.low, s.high))
+            box.hlines(1, low, high, color=INK, lw=0.8)  # whiskers: lowest to highest
+            box.vlines([low, high], 0.8, 1.2, color=INK, lw=0.8)
+            box.barh(1, q3 - q1, left=q1, height=0.62, color=IQR, edgecolor=INK, lw=0.8)
+            box.vlines(median, 0.69, 1.31, color=MEDIAN, lw=1.8)
             box.set_ylim(0.45, 1.55)
             box.set_yticks([])
             box.spines["left"].set_visible(False)
