@@ -68,9 +68,22 @@ def build_parser() -> Parser:
     n.add_argument("path", metavar="PATH")
     n.set_defaults(run=cmd_key_new)
 
+    d = sub.add_parser("doctor", help="say which isolation student code gets here, and why",
+                       description="Print whether student code runs in the bubblewrap sandbox "
+                                   "on this machine, and if not, why.")
+    d.set_defaults(run=cmd_doctor)
+
     from .grading.command import add_parsers
     add_parsers(sub, Parser)
     return parser
+
+
+def cmd_doctor(args) -> int:
+    from autograder.jail import isolation
+
+    info = isolation()
+    print(f"isolation: {info.kind} - {info.reason}")
+    return 0
 
 
 def cmd_check(args) -> int:
@@ -95,10 +108,14 @@ def cmd_check(args) -> int:
 
         report.meta = {"mode": "grading", "key_id": key_id(key),
                        "grader_version": grader_version()}
+    from autograder.jail import isolation
+
     if args.json:
         print(json.dumps(report.to_json(), indent=2))
     else:
         print(render(report))
+        if not isolation().isolated:  # a student's own machine: fine, but say so
+            print(f"(no sandbox: {isolation().reason})")
         if key is not None:
             print(f"(grading mode: hidden inputs from key {report.meta['key_id']}; messages "
                   "name the rule that failed, not the inputs)")

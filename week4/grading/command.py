@@ -151,9 +151,15 @@ def cmd_grade(args) -> int:
         raise GradeUsageError("--jobs must be at least 1")
     if args.write_back and not args.gradebook:
         raise GradeUsageError("--write-back needs --gradebook DB (the gradebook to write to)")
+    from autograder.jail import isolation
+
+    if not isolation().isolated and not args.allow_unisolated:
+        raise GradeUsageError(f"no sandbox for student code here ({isolation().reason}); grade "
+                              "on Linux with bubblewrap, or pass --allow-unisolated to grade "
+                              "anyway (every result is then marked as graded without isolation)")
     key_path = grading_key(args.key, source).absolute()
     stamp = {"mode": "grading", "key_id": keys.key_id(keys.load_key(key_path)),
-             "grader_version": keys.grader_version()}
+             "grader_version": keys.grader_version(), "isolated": isolation().isolated}
     with tempfile.TemporaryDirectory(prefix="week4-zip-") as tmp:
         if source.is_file() and source.suffix == ".zip":
             if len(assignments) != 1:
@@ -212,6 +218,9 @@ def add_parsers(sub, parser_class) -> None:
     p.add_argument("--gradebook", type=Path, metavar="DB",
                    help="nbgrader gradebook to cross-check (default: found next to DIR)")
     p.add_argument("--shard", metavar="K/N", help="grade only the K-th of N shards of students")
+    p.add_argument("--allow-unisolated", action="store_true",
+                   help="grade even where bubblewrap cannot run (results are marked as graded "
+                        "without isolation)")
     p.add_argument("--lang", choices=LANGS, help="language of report.html and the feedback "
                                                  "(default: WEEK4_LANG, else ko)")
     p.add_argument("--key", metavar="PATH",

@@ -49,6 +49,25 @@ def zero_result(job: Job, reason: str) -> dict:
     return {"score": 0, "max": sum(c["max"] for c in checks), "checks": checks, "error": reason}
 
 
+def _die_with_grader():
+    """preexec_fn: a job (and, through it, its sandboxes) dies when `week4 grade` dies.
+
+    Linux ties PR_SET_PDEATHSIG to the thread that started the job; that thread waits for it.
+    """
+    prctl = None
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            prctl = ctypes.CDLL(None, use_errno=True).prctl
+        except (OSError, AttributeError):
+            prctl = None
+
+    def apply():
+        if prctl is not None:
+            prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    return apply
+
+
 def run_job(job: Job, timeout: float, key_path: Path | None = None) -> dict:
     if job.notebook is None:
         return zero_result(job, "no notebook submitted")
@@ -59,7 +78,7 @@ def run_job(job: Job, timeout: float, key_path: Path | None = None) -> dict:
         command += ["--key", str(key_path)]
     proc = subprocess.Popen(command,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=_die_with_grader())
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
