@@ -54,8 +54,20 @@ def host_processes(token: str) -> list[int]:
     return found
 
 
-def sandbox_leftovers() -> set[str]:
-    return {p.name for p in Path("/tmp").glob("week4-sandbox-*")}
+@pytest.fixture
+def private_tmp(tmp_path, monkeypatch):
+    """A temp folder of this test's own for sandbox scratch folders (others run in parallel)."""
+    import tempfile
+
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    monkeypatch.setenv("TMPDIR", str(folder))
+    return folder
+
+
+def sandbox_leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
 
 
 # --- files ------------------------------------------------------------------------------------
@@ -132,8 +144,7 @@ def attack():
     assert not (REPO / "autograder" / "sandboxed" / "zz_poison.py").exists()
 
 
-def test_nothing_written_inside_outlives_the_sandbox():
-    before = sandbox_leftovers()
+def test_nothing_written_inside_outlives_the_sandbox(private_tmp):
     reply = call("""
 def attack():
     open("/tmp/left-behind", "w").write("x")
@@ -142,7 +153,7 @@ def attack():
 """)
     assert reply.ok
     assert not Path("/tmp/left-behind").exists()
-    assert sandbox_leftovers() <= before
+    assert sandbox_leftovers(private_tmp) == []
 
 
 # --- processes ----------------------------------------------------------------------------------

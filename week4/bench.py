@@ -64,11 +64,12 @@ def bench_check(repeat: int) -> int:
     return 0
 
 
-def run(cmd: list[str], cwd: Path, check: bool = True) -> float:
+def run(cmd: list[str], cwd: Path, check: bool = True, extra_env: dict | None = None) -> float:
     from week4.release import tool_env
 
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, env=tool_env(), capture_output=True, text=True)
+    proc = subprocess.run(cmd, cwd=cwd, env={**tool_env(), **(extra_env or {})},
+                          capture_output=True, text=True)
     if check and proc.returncode != 0:
         raise SystemExit(f"bench: {' '.join(cmd[:4])} failed:\n{proc.stderr[-2000:]}")
     return time.perf_counter() - start
@@ -97,14 +98,23 @@ def bench_grade(students: int) -> int:
         # nbgrader exits non-zero when some notebooks fail (the class has broken ones on
         # purpose); the time is what we measure here.
         serial = sum(run(nbg + ["autograde", topic], course, check=False) for topic in TOPICS)
-        ours = run([sys.executable, "-m", "week4", "grade", "--submissions",
-                    str(course / "submitted"), "--jobs", "2", "--out", str(course / "out"),
-                    "--gradebook", str(course / ".nbgrader" / "gradebook.db")], course)
+        grade = [sys.executable, "-m", "week4", "grade", "--submissions",
+                 str(course / "submitted"), "--jobs", "2",
+                 "--gradebook", str(course / ".nbgrader" / "gradebook.db"),
+                 "--key", str(course / "bench.key")]
+        run([sys.executable, "-m", "week4", "key", "new", str(course / "bench.key")], course)
+        ours = run(grade + ["--out", str(course / "out")], course)
+        # The sandbox's cost: the same class graded again without bubblewrap, same run.
+        env = {"WEEK4_NO_BWRAP": "1"}
+        plain = run(grade + ["--out", str(course / "out-plain"), "--allow-unisolated"], course,
+                    extra_env=env)
     print(f"demo class: {len(expected)} students x {len(TOPICS)} assignments = {count} "
           "submission-assignments")
     print(f"nbgrader autograde (serial): {serial:.1f} s = {serial / count:.2f} s each")
     print(f"week4 grade --jobs 2:        {ours:.1f} s = {ours / count:.2f} s each")
     print(f"speedup: {serial / ours:.2f}x  (targets: >= 1.8x, <= 2 s each)")
+    print(f"without the sandbox (--allow-unisolated): {plain:.1f} s; sandbox cost: "
+          f"{ours / plain:.2f}x  (target <= 1.15x)")
     return 0
 
 
