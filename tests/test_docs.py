@@ -1,6 +1,7 @@
 """The docs site builds strictly, every link a check gives exists, and the pages tell the truth.
 
-Pages covered by the code-block rules: docs/*.md, docs/reference/*.md and the topic 01 page.
+Pages covered by the code-block rules: docs/*.md, docs/reference/*.md, docs/instructors/*.md
+(the per-topic instructor notes) and the topic 01 page.
 A fenced block there must be one of:
 - snippets (`--8<-- "week4/demos/..."`) of files that a test runs or checks (topic 01's:
   tests/test_demos_01.py, COVERED; others: a tests/test_*.py that names the file);
@@ -32,7 +33,7 @@ from autograder.topics import ALL_TOPICS, TOPICS
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 PAGES = sorted([*DOCS.glob("*.md"), *(DOCS / "reference").glob("*.md"),
-                DOCS / "topics" / "01-virtualenv.md"])
+                *(DOCS / "instructors").glob("*.md"), DOCS / "topics" / "01-virtualenv.md"])
 TOPIC01_ANCHORS = {"detect", "pip-freeze", "requirements", "create-programmatically", "activate"}
 
 
@@ -316,6 +317,51 @@ def test_topic01_page_keeps_the_carpentries_layout():
     assert "`make check`" in text and "`week4 check 01-virtualenv`" in text
 
 
+# --- glossary and instructor notes ----------------------------------------------------------
+
+def test_every_topic_page_links_its_glossary_section_and_instructor_notes():
+    glossary = page("glossary.md")
+    for topic in ALL_TOPICS:
+        number = topic.id[:2]
+        assert f"{{#topic-{number}}}" in glossary, f"no glossary section for {topic.id}"
+        assert (DOCS / "instructors" / f"{topic.id}.md").is_file(), topic.id
+        for prefix in ("", "ko/"):
+            text = page(f"{prefix}topics/{topic.id}.md")
+            assert f"](../glossary.md#topic-{number})" in text, (prefix, topic.id)
+            assert f"](../instructors/{topic.id}.md)" in text, (prefix, topic.id)
+
+
+@pytest.mark.parametrize("topic_id", [t.id for t in ALL_TOPICS])
+def test_instructor_notes_have_pacing_a_script_misconceptions_and_demos(topic_id):
+    text = page(f"instructors/{topic_id}.md")
+    for anchor in ("pacing", "live-coding", "misconceptions", "demo"):
+        assert f"{{#{anchor}}}" in text, f"{topic_id}: no #{anchor} section"
+    if topic_id in TOPICS:  # every check a misconception names is a real check of the topic
+        ids = {i.id for i in check_infos(TOPICS[topic_id])}
+        section = text[text.index("{#misconceptions}"):text.index("{#demo}")]
+        named = {c for row in re.findall(r"^\| .+ \| (.+) \| .+ \|$", section, re.MULTILINE)
+                 for c in re.findall(r"`([\w-]+)`", row)}
+        assert named and named <= ids, named - ids
+
+
+def test_topic_pages_troubleshoot_what_students_meet():
+    expected = {
+        "02-flask-rest": ["Address already in use", "Connection refused", "Content-Type",
+                          "308 Permanent Redirect"],
+        "03-cloud": ["NoRegionError", "IllegalLocationConstraintException", "WORKER TIMEOUT",
+                     "Connection in use"],
+        "04-serving": ["UntrustedTypesFoundException", "WORKER TIMEOUT", "Content-Type",
+                       "Address already in use"],
+    }
+    for topic_id, symptoms in expected.items():
+        for prefix in ("", "ko/"):
+            text = page(f"{prefix}topics/{topic_id}.md")
+            section = text[text.index("{#troubleshooting}"):]
+            section = section[:section.index("\n## ")]
+            missing = [s for s in symptoms if s not in section]
+            assert not missing, f"{prefix}{topic_id}: troubleshooting lacks {missing}"
+
+
 # --- home page -----------------------------------------------------------------------------
 
 def test_topic_table_lists_every_topic_and_claims_only_live_ones():
@@ -372,7 +418,7 @@ def test_cli_reference_covers_every_option(command):
 
 
 def test_cli_reference_names_every_subcommand():
-    assert set(check_parser()) == {"check", "grade", "merge", "key", "doctor"}, \
+    assert set(check_parser()) == {"check", "grade", "merge", "key", "doctor", "export"}, \
         "a new week4 sub-command: document it in docs/reference/cli.md and add it above"
 
 

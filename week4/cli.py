@@ -6,6 +6,9 @@
                 [--key PATH] [--gradebook DB --write-back]
     week4 merge SHARD_DIR ... --out DIR
     week4 key new PATH
+    week4 export gradescope TOPIC --key PATH --out FILE.zip
+    week4 export prairielearn TOPIC --out DIR [--key PATH]
+    week4 export github-classroom --out DIR [--topic TOPIC ...]
 
 Without a key `week4 check` grades in practice mode (public inputs; the scoreboard shows
 expected and found values). With `--key PATH` (or $WEEK4_KEY) it grades in grading mode:
@@ -75,6 +78,8 @@ def build_parser() -> Parser:
 
     from .grading.command import add_parsers
     add_parsers(sub, Parser)
+    from .export.command import add_parser as add_export
+    add_export(sub, Parser)
     return parser
 
 
@@ -154,12 +159,13 @@ def cmd_key_new(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .export.command import ERRORS as EXPORT_ERRORS
     from .grading.command import ERRORS as GRADE_ERRORS
 
     try:
         args = build_parser().parse_args(argv)
         return args.run(args)
-    except (UsageError, *GRADE_ERRORS) as exc:
+    except (UsageError, *GRADE_ERRORS, *EXPORT_ERRORS) as exc:
         print(f"week4: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
