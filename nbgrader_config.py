@@ -22,6 +22,19 @@ c.CourseDirectory.db_url = f"sqlite:///{ROOT / '.nbgrader' / 'gradebook.db'}"
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
                             ".venv", "*.db", "app.py", "gunicorn.conf.py", "model"]
 
+# `nbgrader autograde` runs every student notebook in a kernel. Ours runs in the bubblewrap
+# sandbox (autograder/kernel.py; kernelspec in autograder/jupyter/kernels/), never with the
+# instructor's rights. Where bubblewrap cannot run, the plain kernel is used and
+# `week4 grade --write-back` is the authority (docs/instructors.md).
+import os  # noqa: E402
+
+from autograder.jail import isolation  # noqa: E402
+
+if isolation().isolated:
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(
+        [str(ROOT / "autograder" / "jupyter")] + [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p])
+    c.Execute.kernel_name = "week4-sandboxed"
+
 # Each test cell grades the whole topic once (in a fresh process) on its first run; topic 04
 # trains a model, so allow minutes rather than nbgrader's default 30 s per cell.
 c.Execute.timeout = 600

@@ -48,6 +48,8 @@ def topic_result(topic: str) -> dict:
     path = _notebook(topic)
     stat = path.stat()
     key = (str(path), stat.st_mtime_ns, stat.st_size, os.environ.get("WEEK4_KEY", ""))
+    if key not in _cache and os.environ.get("WEEK4_GRADE_SOCKET"):
+        _cache[key] = _ask_launcher(topic)  # the sandboxed kernel: the launcher grades outside
     if key not in _cache:
         proc = subprocess.run(
             [sys.executable, "-m", "autograder", topic, str(path)],
@@ -59,6 +61,30 @@ def topic_result(topic: str) -> dict:
             last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
             raise AssertionError(f"the grader failed: {last[-500:]}") from None
     return _cache[key]
+
+
+def _ask_launcher(topic: str) -> dict:
+    """In the `week4-sandboxed` kernel (autograder.kernel) the checks and the key are outside
+    the sandbox: ask the launcher, which grades the saved notebook with the isolated grader."""
+    import socket
+
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(GRADE_TIMEOUT)
+    try:
+        sock.connect(os.environ["WEEK4_GRADE_SOCKET"])
+        sock.sendall(json.dumps({"topic": topic}).encode("utf-8") + b"\n")
+        data = sock.makefile("rb").readline()
+    except OSError as exc:
+        raise AssertionError(f"the grader could not be reached ({exc})") from None
+    finally:
+        sock.close()
+    try:
+        result = json.loads(data)
+    except ValueError:
+        raise AssertionError("the grader sent no result") from None
+    if "checks" not in result:
+        raise AssertionError(f"the grader failed: {result.get('error', 'no result')}")
+    return result
 
 
 def _inside_sandbox() -> bool:

@@ -163,8 +163,10 @@ class Jail:
     """One sandbox profile: what is mounted where, as which uid, with which limits."""
 
     def __init__(self, scratch: Path, *, workdir: Path | None, read_only: list[Path] = (),
-                 writable: bool = True, limits: Limits = Limits(), course: list[str] = None):
+                 writable: bool = True, limits: Limits = Limits(), course: list[str] = None,
+                 extra_rw: list[Path] = ()):
         self.scratch = Path(scratch)
+        self.extra_rw = [Path(p) for p in extra_rw]
         self.workdir = Path(workdir) if workdir else None
         self.read_only = [Path(p) for p in read_only]
         self.writable = writable
@@ -185,12 +187,15 @@ class Jail:
         out += [("ro", str(p)) for p in self.read_only if p.exists()]
         if self.scratch != Path("/"):
             out.append(("rw" if self.writable else "ro", str(self.scratch)))
+        out += [("rw", str(p)) for p in self.extra_rw if p.exists()]
         return out
 
     def prepare(self) -> None:
         """Hand the scratch folder to the sandbox's uid (as root); nothing else is writable."""
-        if self.root and self.scratch != Path("/") and self.writable:
-            for dirpath, dirnames, filenames in os.walk(self.scratch):
+        folders = ([self.scratch] if self.scratch != Path("/") and self.writable else []) \
+            + self.extra_rw
+        for folder in folders if self.root else []:
+            for dirpath, dirnames, filenames in os.walk(folder):
                 os.chown(dirpath, self.uid, self.gid, follow_symlinks=False)
                 for name in dirnames + filenames:
                     os.chown(os.path.join(dirpath, name), self.uid, self.gid,

@@ -1,0 +1,56 @@
+"""The `week4-sandboxed` kernel that `nbgrader autograde` uses: student code in it is jailed."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from autograder.jail import REPO, isolation
+
+pytestmark = pytest.mark.skipif(not isolation().isolated,
+                                reason=f"no bubblewrap sandbox here: {isolation().reason}")
+
+
+def run(tmp_path: Path, source: str, monkeypatch) -> list:
+    monkeypatch.setenv("JUPYTER_PATH", str(REPO / "autograder" / "jupyter"))
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source)]
+    NotebookClient(nb, kernel_name="week4-sandboxed", timeout=120,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    return nb.cells[0].outputs
+
+
+def test_the_kernel_sees_neither_solutions_nor_secrets_and_runs_unprivileged(tmp_path, monkeypatch):
+    monkeypatch.setenv("WEEK4_KEY", "/somewhere/grading.key")
+    monkeypatch.setenv("DB_PASS", "secret-value")
+    outputs = run(tmp_path, (
+        "import os, socket, json\n"
+        f"s = socket.socket()\n"
+        "try:\n"
+        "    s.connect(('10.11.12.13', 80)); net = 'open'\n"
+        "except OSError as e:\n"
+        "    net = e.errno\n"
+        "print(json.dumps({'uid': os.getuid(), 'solutions': os.path.exists("
+        f"{str(REPO / 'solutions')!r}), 'checks': os.path.exists({str(REPO / 'autograder' / 'checks')!r}), "
+        "'env': sorted(os.environ), 'net': net, 'cwd_writable': os.access('.', os.W_OK)}))\n"), monkeypatch)
+    import json
+    seen = json.loads("".join(o.get("text", "") for o in outputs if o.output_type == "stream"))
+    assert seen["uid"] != 0
+    assert seen["solutions"] is False and seen["checks"] is False
+    assert "WEEK4_KEY" not in seen["env"] and "DB_PASS" not in seen["env"]
+    assert seen["net"] != "open"
+    assert seen["cwd_writable"] is True
+
+
+def test_the_kernel_leaves_nothing_behind(tmp_path, monkeypatch):
+    import tempfile
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    monkeypatch.setenv("TMPDIR", str(folder))
+    run(tmp_path, "print('hello')", monkeypatch)
+    assert not any(p.name.startswith("week4-kernel-") for p in folder.iterdir())
