@@ -15,8 +15,8 @@ import shutil
 import statistics
 
 import pytest
-
 from helpers import week4
+
 from week4.grading import report_data as rd
 from week4.grading import reports
 from week4.grading.demo import build
@@ -168,7 +168,8 @@ def test_report_is_one_self_contained_printable_file(tmp_path, monkeypatch):
     path = tmp_path / "report.html"
     reports.write_report(small_class(), [], path, "ko", {"seconds": 12.5, "graded_now": 5, "jobs": 2})
     page = path.read_text(encoding="utf-8")
-    assert "<script" not in page and "<link" not in page and "<img" not in page
+    assert "<script" not in page and "<img" not in page
+    assert re.findall(r"<link[^>]*>", page) == ['<link rel="icon" href="data:,">']
     assert not re.search(r"""(src|@import|url\()\s*=?\s*["']?https?:""", page)
     assert "@media print" in page and "size:A4" in page
     assert page.count("<svg") == 2  # distribution + one assignment's pass rates
@@ -176,7 +177,7 @@ def test_report_is_one_self_contained_printable_file(tmp_path, monkeypatch):
     hrefs = re.findall(r"""href=["']([^"']+)""", page)
     assert {h for h in hrefs if h.startswith("feedback/")} == {
         "feedback/bob.html", "feedback/cho.html", "feedback/dan.html"}
-    assert all(h.startswith(("#", "feedback/", "http://127.0.0.1:8000/ko/")) for h in hrefs)
+    assert all(h.startswith(("#", "feedback/", "http://127.0.0.1:8000/ko/", "data:,")) for h in hrefs)
 
 
 def test_report_shows_grader_version_key_and_isolation(tmp_path, monkeypatch):
@@ -202,7 +203,7 @@ def stats_in(page: str) -> dict[str, dict[str, float]]:
 
 
 def test_report_numbers_match_grades_csv(demo):
-    _, out, expected = demo
+    _, out, _ = demo
     rows = read_csv(out / "grades.csv")
     page = (out / "report.html").read_text(encoding="utf-8")
     assert f"학생 {len(rows)}명 · 과제 {len(ASSIGNMENTS)}개" in page

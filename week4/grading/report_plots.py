@@ -40,7 +40,7 @@ def _fonts() -> list[str]:
 
 def _style() -> dict:
     return {"svg.fonttype": "none", "font.family": "sans-serif", "font.sans-serif": _fonts(),
-            "font.size": 8, "axes.edgecolor": GRID, "axes.labelcolor": INK,
+            "font.size": 9, "axes.edgecolor": GRID, "axes.labelcolor": INK,
             "xtick.color": MUTED, "ytick.color": MUTED, "text.color": INK,
             "axes.spines.top": False, "axes.spines.right": False}
 
@@ -59,7 +59,9 @@ def to_svg(fig: Figure, prefix: str, label: str) -> str:
     # size it with CSS (viewBox keeps the proportions); say what it shows
     head_end = svg.index(">")
     head = re.sub(r'\s(width|height)="[^"]*"', "", svg[:head_end])
-    head += f' role="img" aria-label="{escape(label)}" class="plot"'
+    natural = float(re.search(r'viewBox="[\d.]+ [\d.]+ ([\d.]+)', head).group(1)) * 4 / 3
+    head += (f' role="img" aria-label="{escape(label)}" class="plot"'
+             f' style="max-width:{natural:.0f}px"')  # shrink to fit, never blow up
     return head + svg[head_end:]
 
 
@@ -70,7 +72,7 @@ def distribution_svg(stats: list[Stats], lang: str) -> str:
     bins = list(range(0, 101, 10))
     bins[-1] = 100.0001  # full marks fall in the last bin
     with rc_context(_style()):
-        fig = Figure(figsize=(max(1.45 * count, 3.0), 2.25))
+        fig = Figure(figsize=(max(2.1 * count, 5.2), 2.6))
         grid = fig.subplots(2, count, sharex=True, sharey="row", squeeze=False,
                             gridspec_kw={"height_ratios": [1, 4.2], "hspace": 0.06,
                                          "wspace": 0.22})
@@ -79,30 +81,33 @@ def distribution_svg(stats: list[Stats], lang: str) -> str:
             full = s.full or 1
             median = 100 * s.median / full
             q1, q3, low, high = (100 * v / full for v in (s.q1, s.q3, s.low, s.high))
-            box.hlines(1, low, high, color=INK, lw=0.8)  # whiskers: lowest to highest
-            box.vlines([low, high], 0.8, 1.2, color=INK, lw=0.8)
-            box.barh(1, q3 - q1, left=q1, height=0.62, color=IQR, edgecolor=INK, lw=0.8)
-            box.vlines(median, 0.69, 1.31, color=MEDIAN, lw=1.8)
+            box.hlines(1, low, high, color=INK, lw=0.8, zorder=1)  # whiskers: lowest to highest
+            box.vlines([low, high], 0.8, 1.2, color=INK, lw=0.8, zorder=1)
+            box.barh(1, q3 - q1, left=q1, height=0.62, color=IQR, edgecolor=INK, lw=0.8,
+                     zorder=2)
+            box.vlines(median, 0.69, 1.31, color=MEDIAN, lw=1.8, zorder=3)
             box.set_ylim(0.45, 1.55)
             box.set_yticks([])
             box.spines["left"].set_visible(False)
             box.spines["bottom"].set_visible(False)
             box.tick_params(axis="x", length=0)
-            box.set_title(s.assignment, fontsize=8.5, color=INK, pad=3)
+            box.set_title(s.assignment, fontsize=9.5, color=INK, pad=3)
             hist.hist(s.percents, bins=bins, color=BAR, edgecolor="white", linewidth=0.6)
             hist.axvline(median, color=MEDIAN, lw=1, ls=(0, (3, 2)))
             hist.text(0.97, 0.97, f"{t(lang, 'legend_median')} {median:.0f}%",
-                      transform=hist.transAxes, ha="right", va="top", fontsize=7, color=INK,
+                      transform=hist.transAxes, ha="right", va="top", fontsize=8, color=INK,
                       gid=f"median-{s.assignment}",
                       bbox={"facecolor": "white", "edgecolor": "none", "pad": 1, "alpha": 0.85})
             hist.set_xlim(-2, 102)
             hist.set_xticks([0, 50, 100])
-            hist.tick_params(length=2, labelsize=7)
+            hist.tick_params(length=2, labelsize=8)
             hist.grid(axis="y", color=GRID, lw=0.5)
             hist.set_axisbelow(True)
+        tallest = max(max(hist.get_ylim()[1] for hist in grid[1]), 1)
+        grid[1][0].set_ylim(0, tallest * 1.22)  # room for the median's label
         grid[1][0].set_ylabel(t(lang, "axis_students"))
         grid[1][0].yaxis.get_major_locator().set_params(integer=True)
-        fig.supxlabel(t(lang, "axis_score"), fontsize=8, y=-0.04)
+        fig.supxlabel(t(lang, "axis_score"), fontsize=9, y=-0.02)
         return to_svg(fig, "dist", t(lang, "dist_aria"))
 
 
@@ -115,9 +120,9 @@ def rates_svg(assignment: str, sections: list[Section], titles: dict[str, str],
     """Horizontal bars: each check's pass rate, under a header row per docs section. Section
     names, check names and bars link to the section's docs (`urls`, keyed by docs link)."""
     rows = sum(len(s.checks) + 1 for s in sections)
-    row_h = 0.19
+    row_h = 0.21
     with rc_context(_style()):
-        fig = Figure(figsize=(7.0, row_h * rows + 0.45))
+        fig = Figure(figsize=(7.6, row_h * rows + 0.45))
         ax = fig.add_axes((0.27, 0.32 / (row_h * rows + 0.45), 0.6,
                            row_h * rows / (row_h * rows + 0.45)))
         ax.set_xlim(0, 100)
@@ -129,9 +134,9 @@ def rates_svg(assignment: str, sections: list[Section], titles: dict[str, str],
             ax.add_patch(Rectangle((-0.45, y - 0.5), 1.62, 1.0, transform=left, clip_on=False,
                                    facecolor=TRACK, edgecolor="none", zorder=0))
             ax.text(-0.44, y, titles.get(section.docs, section.anchor), transform=left,
-                    ha="left", va="center", fontsize=8, fontweight="bold", url=url)
+                    ha="left", va="center", fontsize=9, fontweight="bold", url=url)
             ax.text(1.015, y, f"{100 * section.rate:.0f}%", transform=left, ha="left",
-                    va="center", fontsize=8, fontweight="bold",
+                    va="center", fontsize=9, fontweight="bold",
                     gid=f"section-{assignment}-{section.anchor}")
             y += 1
             for check in section.checks:
@@ -141,14 +146,14 @@ def rates_svg(assignment: str, sections: list[Section], titles: dict[str, str],
                 for patch in bar:
                     patch.set_url(url)
                 ax.text(-0.015, y, check.id, transform=left, ha="right", va="center",
-                        fontsize=7.5, url=url, family="DejaVu Sans Mono")
+                        fontsize=8.5, url=url, family="DejaVu Sans Mono")
                 ax.text(1.015, y, f"{check.passed}/{check.total} ({100 * check.rate:.0f}%)",
-                        transform=left, ha="left", va="center", fontsize=7, color=MUTED,
+                        transform=left, ha="left", va="center", fontsize=8, color=MUTED,
                         gid=f"rate-{assignment}-{check.id}")
                 y += 1
         ax.set_yticks([])
         ax.set_xticks([0, 25, 50, 75, 100], ["0", "25", "50", "75", "100%"])
-        ax.tick_params(axis="x", length=2, labelsize=7)
+        ax.tick_params(axis="x", length=2, labelsize=8)
         for x in (25, 50, 75):
             ax.axvline(x, color="white", lw=0.8, zorder=3)
         ax.spines["left"].set_visible(False)

@@ -79,7 +79,6 @@ dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1.2rem;ma
 dl.facts dt{font-weight:600}dl.facts dd{margin:0}
 figure{margin:.6rem 0 .4rem}
 svg.plot{display:block;width:100%;height:auto}
-figure.rates svg.plot{max-width:46rem}
 .tag{display:inline-block;padding:0 .5em;margin:.05rem .2rem .05rem 0;border-radius:.8em;
 font-size:.8rem;line-height:1.5;border:1px solid var(--line);background:#fff;white-space:nowrap}
 .tag.missing,.tag.zero{border-color:#c9ccd1;background:var(--soft)}
@@ -113,7 +112,6 @@ footer{margin-top:2.5rem;color:var(--muted);font-size:.85rem}
  nav.toc{display:none}
  h2{break-after:avoid;margin-top:1.2rem}h3{break-after:avoid}
  figure,tr,.check,dl.facts{break-inside:avoid}
- figure.rates svg.plot{max-width:100%}
  a{color:inherit;text-decoration:none}
  details>summary{list-style:none}
 }
@@ -140,6 +138,7 @@ def num(value: float) -> str:
 def page(lang: str, title: str, body: str) -> str:
     return (f'<!doctype html>\n<html lang="{lang}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<link rel="icon" href="data:,">'  # no request for /favicon.ico
             f"<title>{e(title)}</title><style>{CSS}</style></head>\n<body>\n{body}\n</body></html>\n")
 
 
