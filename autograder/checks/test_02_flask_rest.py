@@ -8,7 +8,10 @@ Each check isolates one rule of the contract. Steps that only prepare a check (c
 menu to replace, say) accept any 2xx answer, so one mistake (200 instead of 201) costs only
 the check about that rule. Checks run in this file's order: the first ones see the freshly
 seeded database, and the restart scenario comes last. Every failure quotes the request sent
-and the response received.
+and the response received (in grading mode only the rule: see `autograder.checking`).
+
+Practice mode sends the literal inputs written below; grading mode draws them from the key
+(see `Draw`), so a replay of the exchanges practice mode makes answers none of them.
 """
 
 from __future__ import annotations
@@ -83,13 +86,82 @@ def create(api: ApiServer, name: str, price: int) -> dict:
     return data
 
 
-def absent_id(api: ApiServer) -> int:
-    """An id that no menu has."""
-    return max((m["id"] for m in list_menus(api)), default=0) + 1000
-
-
 def by_id(menus: list[dict]) -> dict[int, dict]:
     return {m["id"]: m for m in menus}
+
+
+# --- what the checks create and send: practice literals, or drawn from the key -------------
+# Practice mode (no key) sends the literal names, prices, ids and bodies written in the checks.
+# Grading mode draws them from `nb.inputs.rng(check id)`, one generator per check so that one
+# check's failure never changes another check's inputs:
+# - menu names: a drink word (Latin, accented, Korean, Japanese, Greek, Cyrillic, emoji) and a
+#   random tag, unique within the grading; a 100-character name padded with drawn characters;
+# - prices: whole numbers from 500 to 99,999 won (0 where the check is about 0);
+# - ids that no menu has: the largest id plus a random gap, or a random 9-digit id;
+# - the order of the cases within a check, filters around the prices of the menus present,
+#   invalid filters, malformed bodies and unknown paths built from drawn words;
+# - the fuzz corpus: a 64-bit seed and drawn names mixed into the fixed odd values.
+# The seed menus a new database starts with (SEED) are the exercise's contract in both modes.
+
+DRINKS = ["Mocha", "Cortado", "Flat White", "Affogato", "Ristretto", "Lungo", "Doppio",
+          "Macchiato", "Einspanner", "Dalgona", "Vienna", "Shakerato", "Piccolo", "Cold Brew",
+          "Chai", "Matcha Latte", "Hojicha", "Yuzu Ade", "Hand Drip", "Red Eye", "Gibraltar",
+          "카페라떼", "아메리카노", "바닐라 라떼", "돌체 라떼", "녹차 라떼", "유자차", "아인슈페너",
+          "Café Crème", "Crème Brûlée Latte", "Cà phê sữa đá", "Café de olla", "Türk Kahvesi",
+          "Καφές Φραπέ", "Кофе Раф", "コーヒー", "抹茶ラテ", "珈琲", "☕ Special", "Iced ❄ Latte",
+          "Mocha 🍫", "Kopi Tubruk", "Kaffee Haferl", "Cafézinho", "Bicerin", "Mazagran"]
+TAGS = [" ", " #", " No.", "-", " · ", " / ", " (", " 제"]
+PAD = "oaeiuéü가나다☕"
+
+
+class Draw:
+    """The inputs of one check: `practice` literals, or values drawn from the key."""
+
+    def __init__(self, api: ApiServer, check_id: str):
+        self.api = api
+        self.grading = api.nb.inputs.grading
+        self.rng = api.nb.inputs.rng(check_id) if self.grading else random.Random(0)
+
+    def name(self, label: str) -> str:
+        """A menu name no other request of this grading uses."""
+        if not self.grading:
+            return unique_name(self.api, label)
+        used = self.api.memo.setdefault("drawn-names", set())
+        while True:
+            tag = self.rng.choice(TAGS)
+            name = (self.rng.choice(DRINKS) + tag + str(self.rng.randrange(1, 10**6))
+                    + (")" if tag == " (" else ""))
+            if name not in used:
+                used.add(name)
+                return name
+
+    def longest(self, label: str) -> str:
+        """A new name of exactly 100 characters."""
+        name = self.name(label)
+        if not self.grading:
+            return name + "o" * (100 - len(name))
+        return name + "".join(self.rng.choice(PAD) for _ in range(100 - len(name)))
+
+    def price(self, literal: int) -> int:
+        return literal if not self.grading else self.rng.randrange(500, 100_000)
+
+    def order(self, items) -> list:
+        items = list(items)
+        if self.grading:
+            self.rng.shuffle(items)
+        return items
+
+    def word(self) -> str:
+        return "".join(self.rng.choice("abcdefghijklmnopqrstuvwxyz")
+                       for _ in range(self.rng.randrange(3, 10)))
+
+    def absent_id(self) -> int:
+        """An id that no menu has."""
+        gap = self.rng.randrange(1, 10**6) if self.grading else 1000
+        return max((m["id"] for m in list_menus(self.api)), default=0) + gap
+
+    def huge_id(self, literal: int) -> int:
+        return literal if not self.grading else self.rng.randrange(10**8, 10**9)
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -99,6 +171,10 @@ def by_id(menus: list[dict]) -> dict[int, dict]:
             "ordered by id (SQL: ORDER BY id). A new database starts with Espresso 3800, "
             "Americano 4100 and CafeLatte 4600.")
 def test_list_menus(api):
+    d = Draw(api, "list-menus")
+    # grading mode: a few drawn menus first, so that the listing is not the seeds alone
+    made = [create(api, d.name("Menu"), d.price(0)) for _ in range(d.rng.randrange(1, 4))] \
+        if d.grading else []
     ex = api.request("GET", "/menus")
     expect_status(ex, 200, "listing a collection succeeds")
     if ex.mimetype != "application/json":
@@ -115,17 +191,29 @@ def test_list_menus(api):
         raise CheckFailed("GET /menus must list the menus ordered by id, each id once",
                           expected=sorted(set(ids)), found=ids)
     found = [(m["name"], m["price"]) for m in data]
-    if found != SEED:
+    if (found if not d.grading else found[:len(SEED)]) != SEED:
         raise CheckFailed("on a new database, GET /menus must list the three seed menus",
                           expected=SEED, found=found)
+    if d.grading and found[len(SEED):] != [(m["name"], m["price"]) for m in made] or \
+            [m["id"] for m in data[len(SEED):]] != [m["id"] for m in made]:
+        raise CheckFailed("GET /menus must list the seed menus and then the menus created "
+                          "since, each as POST /menus answered it, ordered by id",
+                          expected=made, found=data[len(SEED):], hidden=True)
 
 
 @check("list-filter", points=1, docs=f"{DOCS}#http",
        hint="Read the query string with request.args.get(\"max_price\") and keep the menus "
             "whose price is at most that number (price <= max_price).")
 def test_list_filter(api):
+    d = Draw(api, "list-filter")
     menus = list_menus(api)
-    for limit in (4100, 3800, 3799, 0, 1_000_000):
+    limits = (4100, 3800, 3799, 0, 1_000_000)
+    if d.grading:  # around the prices present: equal to one, just below, just above
+        prices = sorted({m["price"] for m in menus}) or [d.price(0)]
+        near = [p + d.rng.choice((-1, 0, 0, 1)) for p in d.rng.sample(prices, min(3, len(prices)))]
+        limits = d.order([max(0, p) for p in near] + [d.rng.randrange(0, 500),
+                                                     d.rng.randrange(10**5, 10**9)])
+    for limit in limits:
         ex = api.request("GET", f"/menus?max_price={limit}")
         expect_status(ex, 200, "a valid filter is a normal listing")
         expected = [m for m in menus if m["price"] <= limit]
@@ -139,7 +227,17 @@ def test_list_filter(api):
        hint="int(text) inside try/except ValueError, then reject negative numbers: answer "
             "400 with a JSON error. request.args.get(..., type=int) silently ignores bad input.")
 def test_list_filter_invalid(api):
-    for raw in ("abc", "-1", "4.5", "", "1e3"):
+    d = Draw(api, "list-filter-invalid")
+    raws = ("abc", "-1", "4.5", "", "1e3")
+    if d.grading:
+        r = d.rng
+        raws = d.order([d.word(), f"-{r.randrange(1, 10**6)}",
+                        f"{r.randrange(0, 10**4)}.{r.randrange(1, 100)}", "",
+                        f"{r.randrange(1, 10)}e{r.randrange(1, 7)}",
+                        r.choice([f"0x{r.randrange(16, 4096):x}", "NaN", "Infinity",
+                                  f"{r.randrange(1, 99)},{r.randrange(100, 999)}",
+                                  f"{r.randrange(1, 999)}{d.word()}"])])
+    for raw in raws:
         ex = api.request("GET", f"/menus?max_price={quote(raw)}")
         expect_status(ex, 400, "max_price must be a whole number, 0 or more; say so instead "
                                "of ignoring it")
@@ -149,8 +247,14 @@ def test_list_filter_invalid(api):
        hint="Route /menus/<int:menu_id> (plural, like the collection) and answer 200 with "
             "the menu as a JSON object.")
 def test_get_menu(api):
-    menus = list_menus(api) or [create(api, unique_name(api, "Cortado"), 4300)]
-    for menu in menus[:3]:
+    d = Draw(api, "get-menu")
+    menus = list_menus(api) or [create(api, d.name("Cortado"), d.price(4300))]
+    chosen = menus[:3]
+    if d.grading:  # a drawn menu among the ones read back
+        mine = [m for m in menus if (m["name"], m["price"]) not in SEED] or \
+            [create(api, d.name("Cortado"), d.price(4300))]
+        chosen = d.order([d.rng.choice(mine)] + d.rng.sample(menus, min(2, len(menus))))
+    for menu in chosen:
         ex = api.request("GET", f"/menus/{menu['id']}")
         expect_status(ex, 200, "reading one existing menu succeeds")
         if ex.json() != menu:
@@ -162,7 +266,8 @@ def test_get_menu(api):
 @check("get-missing", points=1, docs=f"{DOCS}#status-codes",
        hint="When no row has that id, abort(404) (with a JSON error message).")
 def test_get_missing(api):
-    for menu_id in (absent_id(api), 987654321):
+    d = Draw(api, "get-missing")
+    for menu_id in d.order((d.absent_id(), d.huge_id(987654321))):
         ex = api.request("GET", f"/menus/{menu_id}")
         expect_status(ex, 404, "there is no menu with that id")
 
@@ -173,21 +278,23 @@ def test_get_missing(api):
        hint="POST /menus answers 201 Created with the new menu as JSON, including the id "
             "the database gave it: return jsonify(menu), 201, {...}.")
 def test_post_created(api):
-    name = unique_name(api, "Mocha")
-    ex = api.request("POST", "/menus", json_body={"name": name, "price": 4800})
+    d = Draw(api, "post-created")
+    name, price = d.name("Mocha"), d.price(4800)
+    ex = api.request("POST", "/menus", json_body={"name": name, "price": price})
     expect_status(ex, 201, "201 Created is the answer to a POST that made a new resource")
     data = ex.json()
-    if not is_menu(data) or data["name"] != name or data["price"] != 4800:
+    if not is_menu(data) or data["name"] != name or data["price"] != price:
         raise CheckFailed(f"{ex.request_text} must answer the created menu as JSON with its "
                           f"new id; it answered {ex.response_text}",
-                          expected={"id": "(a new int)", "name": name, "price": 4800}, found=data)
+                          expected={"id": "(a new int)", "name": name, "price": price}, found=data)
 
 
 @check("post-location", points=1, docs=f"{DOCS}#status-codes",
        hint="Tell the client where the new menu lives: the header Location: /menus/<id> "
             "(url_for(\"menus.get_menu\", menu_id=...) builds it).")
 def test_post_location(api):
-    ex = api.request("POST", "/menus", json_body={"name": unique_name(api, "Latte"), "price": 4500})
+    d = Draw(api, "post-location")
+    ex = api.request("POST", "/menus", json_body={"name": d.name("Latte"), "price": d.price(4500)})
     data = ex.json(default=None)
     if not 200 <= ex.status < 300 or not is_menu(data):
         raise CheckFailed(f"{ex.request_text} should create a menu; it answered {ex.response_text}")
@@ -207,14 +314,16 @@ def test_post_location(api):
        hint="The server (the database) chooses ids: INSERT only name and price and read "
             "cursor.lastrowid. Ignore (or reject with 400) an id the client sends.")
 def test_post_server_id(api):
+    d = Draw(api, "post-server-id")
     menus = list_menus(api)
-    victim = menus[0] if menus else create(api, unique_name(api, "Ristretto"), 3500)
+    victim = (d.rng.choice(menus) if d.grading else menus[0]) if menus else \
+        create(api, d.name("Ristretto"), d.price(3500))
     taken = {m["id"] for m in menus} | {victim["id"]}
-    unused = max(taken) + 777
-    for client_id in (victim["id"], unused):
+    unused = max(taken) + (d.rng.randrange(1, 10**6) if d.grading else 777)
+    for client_id in d.order((victim["id"], unused)):
         ex = api.request("POST", "/menus", json_body={"id": client_id,
-                                                      "name": unique_name(api, "Affogato"),
-                                                      "price": 5500})
+                                                      "name": d.name("Affogato"),
+                                                      "price": d.price(5500)})
         if ex.status == 400:
             continue  # rejecting a client-chosen id is fine too
         data = ex.json(default=None)
@@ -237,8 +346,21 @@ def test_post_server_id(api):
        hint="request.get_json(silent=True) returns None for a body that is not valid JSON "
             "(json.loads raises): answer 400, never let the exception become a 500.")
 def test_post_invalid_json(api):
+    d = Draw(api, "post-invalid-json")
     bodies = [b'{"name": "Mocha", "price": }', b"{name: 'Mocha', price: 4800}", b"",
               b'[{"name": "Mocha"', b'{"name": "Mocha", "price": 4800}}']
+    if d.grading:
+        name, price = json.dumps(d.name("Mocha"), ensure_ascii=False), d.price(4800)
+        bodies = d.order([
+            f'{{"name": {name}, "price": }}',            # no value
+            f"{{name: '{name[1:-1]}', price: {price}}}",  # JavaScript, not JSON
+            "",
+            f'[{{"name": {name}',                         # cut off
+            f'{{"name": {name}, "price": {price}}}}}',     # one brace too many
+            f'{{"name": {name} "price": {price}}}',       # no comma
+            f'{{"name": {name}, "price": {price},}}',     # a trailing comma
+        ])
+        bodies = [b.encode("utf-8") for b in bodies]
     for body in bodies:
         ex = api.request("POST", "/menus", body=body, content_type="application/json")
         expect_status(ex, 400, "the body is not valid JSON")
@@ -248,9 +370,11 @@ def test_post_invalid_json(api):
        hint="The body must be a JSON object (a dict) with both \"name\" and \"price\"; "
             "anything else (a list, a string, null, a missing key) is a 400.")
 def test_post_missing_fields(api):
-    name = unique_name(api, "Cappuccino")
-    for payload in ({}, {"name": name}, {"price": 4800}, {"nmae": name, "price": 4800},
-                    [], [{"name": name, "price": 4800}], name, None):
+    d = Draw(api, "post-missing-fields")
+    name, price = d.name("Cappuccino"), d.price(4800)
+    typo = "nmae" if not d.grading else d.rng.choice(["nmae", "Name", "title", "menu", "name "])
+    for payload in d.order(({}, {"name": name}, {"price": price}, {typo: name, "price": price},
+                            [], [{"name": name, "price": price}], name, None)):
         ex = api.request("POST", "/menus", json_body=payload)
         expect_status(ex, 400, "a menu needs a JSON object with both name and price")
 
@@ -259,13 +383,14 @@ def test_post_missing_fields(api):
        hint="name must be a str and price an int. In Python a bool is an int (True == 1), so "
             "test isinstance(price, bool) first; 4800.5 and \"4800\" are not ints either.")
 def test_post_wrong_types(api):
-    name = unique_name(api, "Macchiato")
-    cases = [{"name": name, "price": "4800"}, {"name": name, "price": 4800.5},
+    d = Draw(api, "post-wrong-types")
+    name, price = d.name("Macchiato"), d.price(4800)
+    cases = [{"name": name, "price": str(price)}, {"name": name, "price": price + 0.5},
              {"name": name, "price": True}, {"name": name, "price": None},
-             {"name": name, "price": [4800]}, {"name": 4800, "price": 4800},
-             {"name": [name], "price": 4800}, {"name": None, "price": 4800},
-             {"name": True, "price": 4800}]
-    for payload in cases:
+             {"name": name, "price": [price]}, {"name": price, "price": price},
+             {"name": [name], "price": price}, {"name": None, "price": price},
+             {"name": True, "price": price}]
+    for payload in d.order(cases):
         ex = api.request("POST", "/menus", json_body=payload)
         expect_status(ex, 400, "name must be a string and price an integer (not a bool)")
 
@@ -273,14 +398,17 @@ def test_post_wrong_types(api):
 @check("post-bad-values", points=1, docs=f"{DOCS}#get-json",
        hint="name: 1 to 100 characters (both ends allowed); price: an integer >= 0.")
 def test_post_bad_values(api):
-    for payload in ({"name": "", "price": 4800}, {"name": "M" * 101, "price": 4800},
-                    {"name": unique_name(api, "Doppio"), "price": -1}):
+    d = Draw(api, "post-bad-values")
+    too_long = "M" * 101 if not d.grading else d.longest("Doppio") + d.rng.choice(PAD)
+    negative = -1 if not d.grading else -d.rng.randrange(1, 10**6)
+    for payload in d.order(({"name": "", "price": d.price(4800)},
+                            {"name": too_long, "price": d.price(4800)},
+                            {"name": d.name("Doppio"), "price": negative})):
         ex = api.request("POST", "/menus", json_body=payload)
         expect_status(ex, 400, "the name must have 1 to 100 characters and the price be >= 0")
-    longest = unique_name(api, "Lungo")
-    longest = longest + "o" * (100 - len(longest))
-    for payload in ({"name": longest, "price": 4000}, {"name": unique_name(api, "Water"),
-                                                       "price": 0}):
+    longest = d.longest("Lungo")
+    for payload in d.order(({"name": longest, "price": d.price(4000)},
+                            {"name": d.name("Water"), "price": 0})):
         ex = api.request("POST", "/menus", json_body=payload)
         expect_status(ex, (200, 201), "a name of exactly 100 characters and a price of 0 are "
                                       "allowed")
@@ -290,11 +418,16 @@ def test_post_bad_values(api):
        hint="Check request.is_json first: a body sent as text/plain or as a form is "
             "415 Unsupported Media Type.")
 def test_post_not_json(api):
-    text = json.dumps({"name": unique_name(api, "Americano Tall"), "price": 4600}).encode()
-    for body, content_type in ((text, "text/plain"), (b"name=Mocha&price=4800",
-                                                      "application/x-www-form-urlencoded"),
-                               (text, None), (b"<menu><name>Mocha</name></menu>",
-                                              "application/xml")):
+    d = Draw(api, "post-not-json")
+    name, price = d.name("Americano Tall"), d.price(4600)
+    text = json.dumps({"name": name, "price": price}).encode()
+    form, xml = b"name=Mocha&price=4800", b"<menu><name>Mocha</name></menu>"
+    if d.grading:
+        form = f"name={quote(name)}&price={price}".encode()
+        xml = f"<menu><name>{name}</name><price>{price}</price></menu>".encode()
+    for body, content_type in d.order(((text, "text/plain"),
+                                       (form, "application/x-www-form-urlencoded"),
+                                       (text, None), (xml, "application/xml"))):
         ex = api.request("POST", "/menus", body=body, content_type=content_type)
         expect_status(ex, 415, "the body is not sent as JSON (Content-Type: application/json)")
 
@@ -303,8 +436,9 @@ def test_post_not_json(api):
        hint="Make name UNIQUE in the table and turn sqlite3.IntegrityError into "
             "409 Conflict.")
 def test_post_duplicate(api):
-    menu = create(api, unique_name(api, "Vienna"), 5200)
-    ex = api.request("POST", "/menus", json_body={"name": menu["name"], "price": 5300})
+    d = Draw(api, "post-duplicate")
+    menu = create(api, d.name("Vienna"), d.price(5200))
+    ex = api.request("POST", "/menus", json_body={"name": menu["name"], "price": d.price(5300)})
     expect_status(ex, 409, f"a menu named {menu['name']!r} exists already")
 
 
@@ -314,10 +448,12 @@ def test_post_duplicate(api):
        hint="PUT /menus/<id> replaces name and price and answers 200 with the updated menu. "
             "Keeping the same name (changing only the price) is not a conflict.")
 def test_put_replace(api):
-    menu = create(api, unique_name(api, "Flat White"), 5000)
+    d = Draw(api, "put-replace")
+    menu = create(api, d.name("Flat White"), d.price(5000))
     path = f"/menus/{menu['id']}"
-    renamed = {"name": unique_name(api, "Flat White Large"), "price": 5600}
-    repriced = {"name": renamed["name"], "price": 5900}  # same name, new price: no conflict
+    renamed = {"name": d.name("Flat White Large"), "price": d.price(5600)}
+    repriced = {"name": renamed["name"], "price": 5900 if not d.grading else  # same name, new
+                renamed["price"] + d.rng.randrange(1, 1000)}  # price: no conflict
     for new in (renamed, repriced):
         ex = api.request("PUT", path, json_body=new)
         expect_status(ex, 200, "replacing an existing menu succeeds")
@@ -334,8 +470,9 @@ def test_put_replace(api):
 @check("put-missing", points=1, docs=f"{DOCS}#status-codes",
        hint="PUT on an id that does not exist answers 404 (this API does not create with PUT).")
 def test_put_missing(api):
-    ex = api.request("PUT", f"/menus/{absent_id(api)}",
-                     json_body={"name": unique_name(api, "Ghost"), "price": 1000})
+    d = Draw(api, "put-missing")
+    ex = api.request("PUT", f"/menus/{d.absent_id()}",
+                     json_body={"name": d.name("Ghost"), "price": d.price(1000)})
     expect_status(ex, 404, "there is no menu with that id")
 
 
@@ -343,13 +480,17 @@ def test_put_missing(api):
        hint="PUT validates the body exactly like POST (reuse one function): 400 for a bad "
             "menu, 415 for a body that is not JSON, and nothing changes.")
 def test_put_validation(api):
-    menu = create(api, unique_name(api, "Irish"), 6500)
+    d = Draw(api, "put-validation")
+    menu = create(api, d.name("Irish"), d.price(6500))
     path = f"/menus/{menu['id']}"
-    for payload in ({"name": menu["name"]}, {"name": menu["name"], "price": "7000"},
-                    {"name": "", "price": 7000}, {"name": menu["name"], "price": -7000}):
+    new = d.price(7000)
+    for payload in d.order(({"name": menu["name"]}, {"name": menu["name"], "price": str(new)},
+                            {"name": "", "price": new}, {"name": menu["name"], "price": -new})):
         ex = api.request("PUT", path, json_body=payload)
         expect_status(ex, 400, "the new menu is not valid")
-    ex = api.request("PUT", path, body=b"name=Irish&price=7000",
+    form = b"name=Irish&price=7000" if not d.grading else \
+        f"name={quote(menu['name'])}&price={new}".encode()
+    ex = api.request("PUT", path, body=form,
                      content_type="application/x-www-form-urlencoded")
     expect_status(ex, 415, "the body is not sent as JSON")
     stored = by_id(list_menus(api)).get(menu["id"])
@@ -362,10 +503,12 @@ def test_put_validation(api):
        hint="Renaming a menu to another menu's name is a 409 Conflict "
             "(the UNIQUE rule raises sqlite3.IntegrityError on UPDATE too).")
 def test_put_duplicate(api):
-    first = create(api, unique_name(api, "Cafe Mocha"), 5000)
-    second = create(api, unique_name(api, "Cafe Con Leche"), 4700)
+    d = Draw(api, "put-duplicate")
+    first = create(api, d.name("Cafe Mocha"), d.price(5000))
+    price = d.price(4700)
+    second = create(api, d.name("Cafe Con Leche"), price)
     ex = api.request("PUT", f"/menus/{second['id']}",
-                     json_body={"name": first["name"], "price": 4700})
+                     json_body={"name": first["name"], "price": price})
     expect_status(ex, 409, f"another menu is named {first['name']!r} already")
 
 
@@ -375,7 +518,8 @@ def test_put_duplicate(api):
        hint="DELETE /menus/<id> removes the row and answers 204 No Content with an empty "
             "body: return \"\", 204.")
 def test_delete_menu(api):
-    menu = create(api, unique_name(api, "Cold Brew"), 4900)
+    d = Draw(api, "delete-menu")
+    menu = create(api, d.name("Cold Brew"), d.price(4900))
     ex = api.request("DELETE", f"/menus/{menu['id']}")
     expect_status(ex, 204, "204 No Content is the answer to a delete that worked")
     if ex.data:
@@ -389,9 +533,10 @@ def test_delete_menu(api):
 @check("delete-missing", points=1, docs=f"{DOCS}#idempotency",
        hint="DELETE on an id that does not exist (or no longer exists) answers 404.")
 def test_delete_missing(api):
-    ex = api.request("DELETE", f"/menus/{absent_id(api)}")
+    d = Draw(api, "delete-missing")
+    ex = api.request("DELETE", f"/menus/{d.absent_id()}")
     expect_status(ex, 404, "there is no menu with that id")
-    menu = create(api, unique_name(api, "Einspanner"), 6000)
+    menu = create(api, d.name("Einspanner"), d.price(6000))
     first = api.request("DELETE", f"/menus/{menu['id']}")
     expect_status(first, (200, 202, 204), "the menu exists, so the first DELETE works")
     again = api.request("DELETE", f"/menus/{menu['id']}")
@@ -404,11 +549,12 @@ def test_delete_missing(api):
        hint="Give each route its methods (@bp.get, @bp.post, ... or methods=[...]); Flask "
             "then answers 405 for every other method on that URL.")
 def test_method_not_allowed(api):
-    menu = create(api, unique_name(api, "Dalgona"), 5500)
+    d = Draw(api, "method-not-allowed")
+    menu = create(api, d.name("Dalgona"), d.price(5500))
     item = f"/menus/{menu['id']}"
-    body = {"name": unique_name(api, "Dalgona"), "price": 5500}
-    for method, path in (("PATCH", "/menus"), ("DELETE", "/menus"), ("PUT", "/menus"),
-                         ("POST", item), ("PATCH", item)):
+    body = {"name": d.name("Dalgona"), "price": d.price(5500)}
+    for method, path in d.order((("PATCH", "/menus"), ("DELETE", "/menus"), ("PUT", "/menus"),
+                                 ("POST", item), ("PATCH", item))):
         ex = api.request(method, path, json_body=body)
         expect_status(ex, 405, f"{method} is not one of the methods {path} supports")
 
@@ -429,8 +575,13 @@ def expect_json_error(ex: Exchange) -> None:
        hint="Register an error handler for werkzeug's HTTPException in create_app, so that "
             "Flask's own 404 and 405 answers are JSON too.")
 def test_errors_json_routes(api):
-    for method, path in (("GET", "/no-such-page"), ("GET", "/menus/espresso"),
-                         ("PATCH", "/menus")):
+    d = Draw(api, "errors-json-routes")
+    cases = (("GET", "/no-such-page"), ("GET", "/menus/espresso"), ("PATCH", "/menus"))
+    if d.grading:
+        cases = d.order((("GET", f"/{d.word()}"), ("GET", f"/menus/{d.word()}"),
+                         ("PATCH", "/menus"), (d.rng.choice(["GET", "POST", "DELETE"]),
+                                               f"/{d.word()}/{d.rng.randrange(1, 10**4)}")))
+    for method, path in cases:
         expect_json_error(api.request(method, path))
 
 
@@ -438,19 +589,24 @@ def test_errors_json_routes(api):
        hint="abort(status, description=...) plus the HTTPException handler, or return "
             "jsonify(error=...), status: each error tells the client what to fix.")
 def test_errors_json_menus(api):
-    menu = create(api, unique_name(api, "Einspanner"), 6100)
-    missing = absent_id(api)
-    exchanges = [
-        api.request("GET", f"/menus/{missing}"),
-        api.request("PUT", f"/menus/{missing}", json_body={"name": "x", "price": 1}),
-        api.request("GET", "/menus?max_price=cheap"),
-        api.request("POST", "/menus", body=b"{oops", content_type="application/json"),
-        api.request("POST", "/menus", json_body={"name": unique_name(api, "Tea")}),
-        api.request("POST", "/menus", body=b"name=Tea", content_type="text/plain"),
-        api.request("POST", "/menus", json_body={"name": menu["name"], "price": 1}),
+    d = Draw(api, "errors-json-menus")
+    menu = create(api, d.name("Einspanner"), d.price(6100))
+    missing = d.absent_id()
+    word = "x" if not d.grading else d.word()
+    tea = d.name("Tea")
+    requests = [
+        ("GET", f"/menus/{missing}", {}),
+        ("PUT", f"/menus/{missing}", {"json_body": {"name": word, "price": d.price(1)}}),
+        ("GET", f"/menus?max_price={'cheap' if not d.grading else d.word()}", {}),
+        ("POST", "/menus", {"body": b"{oops" if not d.grading else f"{{{word}".encode(),
+                            "content_type": "application/json"}),
+        ("POST", "/menus", {"json_body": {"name": tea}}),
+        ("POST", "/menus", {"body": b"name=Tea" if not d.grading else
+                            f"name={quote(tea)}".encode(), "content_type": "text/plain"}),
+        ("POST", "/menus", {"json_body": {"name": menu["name"], "price": d.price(1)}}),
     ]
-    for ex in exchanges:
-        expect_json_error(ex)
+    for method, path, kwargs in d.order(requests):
+        expect_json_error(api.request(method, path, **kwargs))
 
 
 # --- ids, concurrency, robustness --------------------------------------------------------------
@@ -459,13 +615,14 @@ def test_errors_json_menus(api):
        hint="Never compute an id as len(menus) + 1: after a delete it repeats an id in use. "
             "Let SQLite assign it (INTEGER PRIMARY KEY AUTOINCREMENT).")
 def test_ids_unique_after_delete(api):
-    first = create(api, unique_name(api, "Shakerato"), 5000)
-    second = create(api, unique_name(api, "Espresso Tonic"), 5500)
+    d = Draw(api, "ids-unique-after-delete")
+    first = create(api, d.name("Shakerato"), d.price(5000))
+    second = create(api, d.name("Espresso Tonic"), d.price(5500))
     ex = api.request("DELETE", f"/menus/{first['id']}")
     expect_status(ex, (200, 202, 204), "the menu exists, so DELETE works")
     taken = by_id(list_menus(api))
-    name = unique_name(api, "Piccolo")
-    ex = api.request("POST", "/menus", json_body={"name": name, "price": 4300})
+    name = d.name("Piccolo")
+    ex = api.request("POST", "/menus", json_body={"name": name, "price": d.price(4300)})
     data = ex.json(default=None)
     if not 200 <= ex.status < 300 or not is_menu(data):
         raise CheckFailed(f"after deleting menu {first['id']}, {ex.request_text} answered "
@@ -484,10 +641,11 @@ def test_ids_unique_after_delete(api):
        hint="Each request opens its own connection (get_db on g) and the database assigns "
             "ids, so parallel requests cannot get the same id.")
 def test_concurrent_posts(api):
+    d = Draw(api, "concurrent-posts")
     before = by_id(list_menus(api))
-    names = [unique_name(api, "Batch Brew") for _ in range(PARALLEL_POSTS)]
+    names = [d.name("Batch Brew") for _ in range(PARALLEL_POSTS)]
     results = api.many([{"method": "POST", "path": "/menus",
-                         "json_body": {"name": n, "price": 3000 + i}}
+                         "json_body": {"name": n, "price": d.price(3000 + i)}}
                         for i, n in enumerate(names)])
     ids = []
     for ex in results:
@@ -520,19 +678,22 @@ FUZZ_MALFORMED = [b"{", b"}", b'{"name": "Mocha", "price": }', b"{'name': 'Mocha
 FUZZ_TYPES = ["application/json", "text/plain", "application/x-www-form-urlencoded",
               "multipart/form-data; boundary=xyz", None, "application/json; charset=utf-8",
               "application/xml", "text/html", "application/merge-patch+json", "*/*"]
-FUZZ_QUERIES = ["abc", "-5", "²", "1e3", "9" * 40, "9" * 5000, "%00", "", " ", "0x1f",
+FUZZ_QUERIES = ["abc", "-5", "%C2%B2", "1e3", "9" * 40, "9" * 5000, "%00", "", "%20", "0x1f",
                 "4.5", "NaN", "--1", "1%2C2", "%F0%9F%98%80", "4100&max_price=x"]
 FUZZ_PATHS = ["abc", "-1", "1.5", "9" * 25, "9" * 400, "%00", "%F0%9F%98%80", "0", "1e3",
               "..%2F..%2Fetc%2Fpasswd", "1/extra", "%20"]
 FUZZ_METHODS = ["PATCH", "BREW", "TRACE", "PROPFIND", "PUT", "DELETE"]
 
 
-def fuzz_requests(rng: random.Random, target: int) -> list[dict]:
-    """FUZZ_COUNT bad (or odd) requests; `target` is an id that exists."""
+def fuzz_requests(rng: random.Random, target: int, extra_names: tuple = ()) -> list[dict]:
+    """FUZZ_COUNT bad (or odd) requests; `target` is an id that exists; `extra_names` join
+    the odd names (grading mode: drawn ones)."""
+    names = FUZZ_NAMES + list(extra_names)
+
     def menu_body():
         body = {}
         if rng.random() < 0.85:
-            body["name"] = rng.choice(FUZZ_NAMES + [f"Fuzz {rng.randrange(10**6)}"])
+            body["name"] = rng.choice(names + [f"Fuzz {rng.randrange(10**6)}"])
         if rng.random() < 0.85:
             body["price"] = rng.choice(FUZZ_PRICES)
         if rng.random() < 0.3:
@@ -577,12 +738,17 @@ def fuzz_requests(rng: random.Random, target: int) -> list[dict]:
        hint="No client input may crash a view: validate types and ranges before using them "
             "(SQLite integers stop at 2**63 - 1, also for ids in the URL and max_price).")
 def test_no_5xx_fuzz(api):
+    d = Draw(api, "no-5xx-fuzz")
     menus = list_menus(api)
     try:
-        target = create(api, unique_name(api, "Fuzz Target"), 1000)["id"]
+        target = create(api, d.name("Fuzz Target"), d.price(1000))["id"]
     except CheckFailed:
         target = menus[0]["id"] if menus else 1
-    requests = fuzz_requests(random.Random(FUZZ_SEED), target)
+    if d.grading:
+        requests = fuzz_requests(random.Random(d.rng.getrandbits(64)), target,
+                                 tuple(d.name("Fuzz") for _ in range(8)))
+    else:
+        requests = fuzz_requests(random.Random(FUZZ_SEED), target)
     for number, spec in enumerate(requests, start=1):
         ex = api.request(**spec)
         if not 100 <= ex.status < 500:
@@ -605,14 +771,16 @@ def restart_scenario(api: ApiServer) -> dict:
         return api.memo["restart"]
     outcome: dict = {}
     api.memo["restart"] = outcome
+    d = Draw(api, "restart")
+    seed = "Americano" if not d.grading else d.rng.choice(SEED)[0]
     try:
         before = list_menus(api)
         try:
-            outcome["kept"] = create(api, unique_name(api, "Hand Drip"), 5800)
+            outcome["kept"] = create(api, d.name("Hand Drip"), d.price(5800))
         except CheckFailed as exc:
             outcome["create_failed"] = exc
         kept_id = outcome.get("kept", {}).get("id")
-        victim = next((m for m in before if m["name"] == "Americano"), None) or \
+        victim = next((m for m in before if m["name"] == seed), None) or \
             next((m for m in before if m["id"] != kept_id), None)
         if victim is not None:
             ex = api.request("DELETE", f"/menus/{victim['id']}")

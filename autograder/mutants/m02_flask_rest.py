@@ -188,9 +188,15 @@ def mutants() -> dict[str, tuple[str, set[str]]]:
         "no-location": (edit(app, (CREATE_RETURN, "    return jsonify(menu), 201")),
                         {"post-location"}),
         # The id comes from the client when it sends one (the course's original bug).
-        "client-id": (edit(app, (INSERT, '            cursor = db.execute("INSERT INTO menus '
+        # (Only a usable id is taken, so that the bug costs exactly this check under every
+        # fuzz corpus grading mode draws: an id such as {} would also crash it, a 500.)
+        "client-id": (edit(app, (INSERT, '            wanted = request.get_json().get("id")\n'
+                                         '            if type(wanted) is not int or not '
+                                         '-2**63 <= wanted < 2**63:\n'
+                                         '                wanted = None\n'
+                                         '            cursor = db.execute("INSERT INTO menus '
                                          '(id, name, price) VALUES (?, ?, ?)", '
-                                         '(request.get_json().get("id"), name, price))')),
+                                         '(wanted, name, price))')),
                       {"post-server-id"}),
         # Ids computed as COUNT(*) + 1: they repeat after a delete.
         "len-ids": (edit(app, (INSERT, '            count = db.execute("SELECT COUNT(*) FROM '
