@@ -79,11 +79,11 @@ def result(student, assignment, checks, **extra):
 def small_class():
     ok = [check("freeze-pins", True), check("freeze-skip", True),
           check("venv-create", True, docs="docs/topics/01-virtualenv.md#create-programmatically")]
-    hidden = [check("freeze-pins", False, message="parse_freeze('SECRET-INPUT==9') is not right",
+    hidden = [check("venv-create", False, docs="docs/topics/01-virtualenv.md#create-programmatically",
+                    message="create_venv did not finish within 3 s (an infinite loop?)"),
+              check("freeze-pins", False, message="parse_freeze('SECRET-INPUT==9') is not right",
                     public="parse_freeze(...) is not right"),
-              check("freeze-skip", True),
-              check("venv-create", False, docs="docs/topics/01-virtualenv.md#create-programmatically",
-                    message="create_venv did not finish within 3 s (an infinite loop?)")]
+              check("freeze-skip", True)]  # venv-create is a stretch check (autograder.levels)
     zero = [check(c["id"], False, docs=c["docs"], message="is not written yet") for c in ok]
     missing = [check(c["id"], False, docs=c["docs"], message="no notebook submitted") for c in ok]
     return dict([
@@ -154,6 +154,11 @@ def test_feedback_is_compact_and_shows_public_messages_only(tmp_path, monkeypatc
     folded = page.index("<details><summary>통과한 체크 1개</summary>")
     assert failed < folded and page.index("freeze-skip") > folded
     assert "hint for freeze-pins" in page
+    # core before stretch, and the next step is the first core check
+    stretch = page.index('id="c-01-virtualenv-venv-create"')
+    assert failed < stretch < folded
+    assert '<code>venv-create</code> <span class="tag stretch">심화</span>' in page
+    assert "<code>freeze-pins</code> 체크부터 고쳐 보세요" in page
     assert 'href="http://127.0.0.1:8000/ko/topics/01-virtualenv/#pip-freeze"' in page
     # an assignment not submitted is one line, without its checks
     line = re.search(r'<p class="missing-line" id="a-02-flask-rest">.*?</p>', page).group(0)

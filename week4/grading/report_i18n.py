@@ -117,6 +117,7 @@ TEXT: dict[str, dict[str, str]] = {
                    "en": "The notebook could not be graded. See why below, then hand it in again."},
     "next_fix": {"ko": "{section} 절을 읽고 <code>{check}</code> 체크부터 고쳐 보세요.",
                  "en": "Read {section} and fix <code>{check}</code> first."},
+    "stretch": {"ko": "심화", "en": "stretch"},
     "failed_count": {"ko": "실패한 체크 {n}개", "en": "{n} failed checks"},
     "passed_count": {"ko": "통과한 체크 {n}개", "en": "{n} passed checks"},
     "not_submitted_line": {"ko": "제출하지 않았어요.", "en": "Not submitted."},

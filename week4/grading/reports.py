@@ -17,6 +17,9 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
+from autograder.levels import STRETCH_LEVEL
+from autograder.levels import level as check_level
+
 from . import report_data as rd
 from .report_i18n import resolve_lang, t
 from .report_plots import distribution_svg, rates_svg
@@ -83,6 +86,7 @@ svg.plot{display:block;width:100%;height:auto}
 font-size:.8rem;line-height:1.5;border:1px solid var(--line);background:#fff;white-space:nowrap}
 .tag.missing,.tag.zero{border-color:#c9ccd1;background:var(--soft)}
 .tag.error,.tag.timeout{border-color:#e7a7a8;background:#fdecec;color:#8a1c1f}
+.tag.stretch{font-weight:400;color:var(--muted)}
 .tag.flagged,.tag.not_isolated{border-color:#e9c46a;background:#fff5d6;color:#6b4a00}
 table.attention td{font-size:.85rem}
 table.attention .score{color:var(--muted);font-variant-numeric:tabular-nums;margin-right:.2em}
@@ -166,12 +170,17 @@ def public_message(check: dict) -> str:
     return check["public"] if "public" in check else check.get("message", "")
 
 
-def next_step(data: dict, lang: str) -> str:
+def core_first(assignment: str, checks: list[dict]) -> list[dict]:
+    """Core checks before stretch ones (autograder.levels), each group in the course's order."""
+    return sorted(checks, key=lambda c: check_level(assignment, c["id"]) == STRETCH_LEVEL)
+
+
+def next_step(assignment: str, data: dict, lang: str) -> str:
     if rd.is_missing(data):
         return t(lang, "next_missing")
     if data.get("error"):
         return t(lang, "next_error")
-    failed = [c for c in data["checks"] if not c["passed"]]
+    failed = core_first(assignment, [c for c in data["checks"] if not c["passed"]])
     if not failed:
         return t(lang, "next_done")
     first = failed[0]
@@ -198,7 +207,7 @@ def feedback_section(assignment: str, data: dict, lang: str) -> str:
                   f"{docs_link(c.get('docs', ''), lang)}</li>" for c in checks]
         parts.append("</ul></details></section>")
         return "".join(parts)
-    failed = [c for c in checks if not c["passed"]]
+    failed = core_first(assignment, [c for c in checks if not c["passed"]])
     passed = [c for c in checks if c["passed"]]
     if failed:
         parts.append(f"<h3>{e(t(lang, 'failed_count', n=len(failed)))}</h3>")
@@ -210,8 +219,10 @@ def feedback_section(assignment: str, data: dict, lang: str) -> str:
                          f"{t(lang, 'common_cause', n=messages.count(common), message=e(common))}</p>")
         for c, message in zip(failed, messages):
             link = docs_link(c.get("docs", ""), lang)
+            stretch = (f' <span class="tag stretch">{t(lang, "stretch")}</span>'
+                       if check_level(assignment, c["id"]) == STRETCH_LEVEL else "")
             parts.append(f'<div class="check" id="c-{e(assignment)}-{e(c["id"])}">'
-                         f'<div class="head"><span><code>{e(c["id"])}</code>'
+                         f'<div class="head"><span><code>{e(c["id"])}</code>{stretch}'
                          f'{" · " + link if link else ""}</span>'
                          f'<span class="num">{points_text(c["points"], c["max"], lang)}</span></div>')
             if message and not (shared and message == common):
@@ -245,7 +256,7 @@ def feedback_page(student: str, items: list[tuple[str, dict]], lang: str) -> str
             f"</td><td class='num'>{num(data['score'])} / {num(data['max'])}</td>"
             f"<td><div class='bar' role='img' aria-label='{100 * fraction:.0f}%'>"
             f"<span class='{level(fraction)}' style='width:{100 * fraction:.1f}%'></span></div></td>"
-            f"<td>{next_step(data, lang)}</td></tr>")
+            f"<td>{next_step(assignment, data, lang)}</td></tr>")
     parts.append(f"</table><p class='meta'>{t(lang, 'feedback_note')}</p>")
     parts += [feedback_section(a, d, lang) for a, d in items]
     return page(lang, title, "\n".join(parts))
