@@ -33,9 +33,20 @@ import time
 import zipfile
 from pathlib import Path
 
-from .common import (KEY_NAME, MANIFEST, ExportError, check_lines, copy_project, find_notebook,
-                     hidden_checks, load_key_file, not_graded, summary, topic_or_error,
-                     write_json)
+from .common import (
+    KEY_NAME,
+    MANIFEST,
+    ExportError,
+    check_lines,
+    copy_project,
+    find_notebook,
+    hidden_checks,
+    load_key_file,
+    not_graded,
+    summary,
+    topic_or_error,
+    write_json,
+)
 
 ROOT_ENV = "AUTOGRADER_ROOT"
 USER_ENV = "WEEK4_GRADER_USER"
@@ -195,7 +206,7 @@ def results_json(result, hidden: frozenset[str], seconds: float, extra: dict) ->
             "stdout_visibility": "hidden", "extra_data": extra, "tests": tests}
 
 
-def _grade(topic: str, notebook: Path | None, key: bytes, student: str):
+def _grade(topic: str, notebook: Path | None, key: bytes | None, student: str):
     from autograder.runner import grade_topic
 
     if notebook is None:
@@ -258,6 +269,33 @@ def _not_dumpable(prctl) -> None:
         prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 0
 
 
+def grade_as_unprivileged_user(topic: str, notebook: Path | None, key: bytes | None,
+                               student: str):
+    """Grade; as root without bubblewrap, in a child dropped to $WEEK4_GRADER_USER.
+
+    Returns (TopicResult, the user graded as or None). Never raises for the submission."""
+    from autograder.jail import isolation
+
+    def work():
+        return _grade(topic, notebook, key, student)
+
+    if os.geteuid() != 0 or isolation().isolated:
+        return work(), None
+    from autograder.runner import check_module
+    from autograder.topics import get_topic
+
+    check_module(get_topic(topic))  # import the grader while root can read everything
+    user = os.environ.get(USER_ENV, DEFAULT_USER)
+    try:
+        return grade_unprivileged(user, work), user
+    except KeyError:
+        print(f"week4: no user {user!r} to grade as; grading as root without bubblewrap "
+              "(run setup.sh, or set WEEK4_GRADER_USER)")
+        return work(), None
+    except ValueError:
+        return not_graded(topic, "the grading process stopped without a result"), user
+
+
 def run() -> int:
     """run_autograder: grade the submission and write results/results.json (always)."""
     from autograder import keys
@@ -279,26 +317,9 @@ def run() -> int:
     extra = {"topic": topic, "student": student, "key_id": keys.key_id(key),
              "grader_version": keys.grader_version(), "isolation": isolation().kind}
 
-    def work():
-        return _grade(topic, notebook, key, student)
-
-    user = os.environ.get(USER_ENV, DEFAULT_USER)
-    if os.geteuid() == 0 and not isolation().isolated:
-        from autograder.runner import check_module
-        from autograder.topics import get_topic
-
-        check_module(get_topic(topic))  # import the grader while root can read everything
-        try:
-            result = grade_unprivileged(user, work)
-            extra["grader_user"] = user
-        except KeyError:
-            print(f"week4: no user {user!r} to grade as; grading as root without bubblewrap "
-                  "(run setup.sh, or set WEEK4_GRADER_USER)")
-            result = work()
-        except ValueError:
-            result = not_graded(topic, "the grading process stopped without a result")
-    else:
-        result = work()
+    result, user = grade_as_unprivileged_user(topic, notebook, key, student)
+    if user:
+        extra["grader_user"] = user
     data = results_json(result, hidden, time.monotonic() - start, extra)
     write_json(out, data)
     print(summary(result, hidden))
