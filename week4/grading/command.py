@@ -157,6 +157,7 @@ def cmd_grade(args) -> int:
         raise GradeUsageError(f"no sandbox for student code here ({isolation().reason}); grade "
                               "on Linux with bubblewrap, or pass --allow-unisolated to grade "
                               "anyway (every result is then marked as graded without isolation)")
+    formats = lms_formats(args)
     key_path = grading_key(args.key, source).absolute()
     stamp = {"mode": "grading", "key_id": keys.key_id(keys.load_key(key_path)),
              "grader_version": keys.grader_version(), "isolated": isolation().isolated}
@@ -178,7 +179,23 @@ def cmd_grade(args) -> int:
         run = {"seconds": time.monotonic() - start, "graded_now": graded, "jobs": args.jobs}
         print(f"graded {graded} now, {len(jobs) - graded} already done (use --force to regrade)")
         summary(out, write_outputs(out, gradebook, args.write_back, lang, run))
+        if formats:
+            from week4.export.lms import write_all
+
+            write_all(load_results(out), out, formats, args.roster)
     return 0
+
+
+def lms_formats(args) -> list[str]:
+    """--format and --roster, checked before any grading starts."""
+    formats = list(dict.fromkeys(args.format or []))
+    if args.roster and not formats:
+        raise GradeUsageError("--roster maps ids for an LMS file: add --format canvas|moodle")
+    if args.roster:
+        from week4.export.lms import check_roster
+
+        check_roster(args.roster, formats)  # a one-line error now, not after the grading
+    return formats
 
 
 def cmd_merge(args) -> int:
@@ -229,6 +246,12 @@ def add_parsers(sub, parser_class) -> None:
     p.add_argument("--write-back", action="store_true",
                    help="write the isolated points into the --gradebook as auto scores "
                         "(manual scores are never touched)")
+    p.add_argument("--format", action="append", choices=("canvas", "moodle"),
+                   help="also write an LMS grade import file next to grades.csv "
+                        "(grades-canvas.csv, grades-moodle.csv); repeat for both")
+    p.add_argument("--roster", type=Path, metavar="CSV",
+                   help="CSV mapping the 'student' id to the LMS's identifier columns "
+                        "(default: the student id itself)")
     p.set_defaults(run=cmd_grade)
 
     m = sub.add_parser("merge", help="merge shards of `week4 grade --shard` into one report",
