@@ -6,7 +6,7 @@ import ast
 import json
 import os
 import shutil
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from autograder.topics import TOPICS, get_topic
@@ -56,7 +56,7 @@ def _direct_use(node: ast.AST) -> bool:
     return False
 
 
-@lru_cache(maxsize=None)
+@cache
 def hidden_checks(topic_id: str) -> frozenset[str]:
     """The checks of a topic that use hidden inputs: their results wait for publication.
 
@@ -170,8 +170,8 @@ def summary(result, hidden: frozenset[str] = frozenset(), *, held_back: bool = F
 
 def not_graded(topic_id: str, reason: str):
     """A TopicResult with every check at 0 and the reason (nothing could be graded)."""
-    from autograder.runner import check_infos, failed
     from autograder.results import TopicResult
+    from autograder.runner import check_infos, failed
 
     result = TopicResult(get_topic(topic_id).id, error=reason)
     result.checks = [failed(i, f"not graded: {reason}") for i in check_infos(get_topic(topic_id))]
