@@ -13,6 +13,15 @@ on 127.0.0.1. Then it judges plain data only:
 - real HTTP exchanges with the running app.
 
 The grader's own process never loads the submitted model. Each check isolates one rule.
+
+Practice mode (no key) holds out the fixed splits SPLIT_SEEDS and scores against the shipped
+`survived`. Grading mode draws from the key: the three splits (64-bit seeds), the passengers
+(every held-out passenger is perturbed, see `sandboxed.serving.perturbed`: age, fare and
+sometimes the port change, so none is a row of the shipped table), which of them the skew,
+prediction and validation checks send, and the order of the cases. The accuracy checks then
+score agreement with the grader's reference pipeline (`sandboxed.serving.reference`, trained in
+a clean child on the same rows) on those passengers: a label looked up in `load_titanic()`
+agrees with it about 80 % of the time, below MIN_AGREEMENT, while honest models agree 87-100 %.
 """
 
 from __future__ import annotations
@@ -35,7 +44,13 @@ import pytest
 
 from autograder.checking import CheckFailed, check, short
 from autograder.http_api import overall_deadline
-from autograder.sandboxed.serving import FEATURES, SPLIT_SEEDS, TARGET, holdout_split
+from autograder.sandboxed.serving import (
+    FEATURES,
+    SPLIT_SEEDS,
+    TARGET,
+    holdout_split,
+    perturbed,
+)
 from autograder.sandbox import Sandbox
 from week4.data import load_titanic
 from week4.trust import TRUSTED_TYPES
@@ -51,6 +66,11 @@ FEATURE_TYPES = {"pclass": "integer", "sex": "string", "age": "number", "sibsp":
 MIN_ACCURACY = 0.77
 IMPLAUSIBLE_ACCURACY = 0.90   # honest models on these 7 features score about 0.75 to 0.85
 USEFUL_ACCURACY = 0.70        # "everyone died" scores 0.62; leakage is judged on a real model
+# Grading mode: agreement with the reference pipeline on perturbed passengers. A logistic
+# regression agrees 0.87-0.94, labels memorised from load_titanic() 0.77-0.83, "everyone
+# died" about 0.69.
+MIN_AGREEMENT = 0.85
+USEFUL_AGREEMENT = 0.75
 MAX_BATCH = 10_000
 SKEW_ROWS = 300
 TOLERANCE = 1e-9              # JSON carries a float exactly; only rounding would differ
@@ -102,7 +122,14 @@ class Lab:
         self.nb = nb
         self.data = load_titanic()
         self.labels = [int(v) for v in self.data[TARGET]]
-        self.splits = [holdout_split(self.labels, seed) for seed in SPLIT_SEEDS]
+        self.inputs = nb.inputs
+        self.grading = nb.inputs.grading
+        seeds = SPLIT_SEEDS
+        self.jitter: dict[int, dict] = {}  # grading mode: {row: {column: perturbed value}}
+        if self.grading:
+            seeds = tuple(nb.inputs.rng("splits").getrandbits(64) for _ in SPLIT_SEEDS)
+            self.jitter = perturbed(self.data, nb.inputs.rng("passengers"))
+        self.splits = [holdout_split(self.labels, seed) for seed in seeds]
         self.train_rows, self.test_rows = self.splits[0]
         self.done: dict[str, dict] = {}
         self.failed: dict[str, CheckFailed] = {}
@@ -171,16 +198,44 @@ class Lab:
     def main_accuracy(self) -> float | None:
         try:
             got = self.predict(self.test_rows)
+            return accuracy(got["survived"], self.truth(0))
         except CheckFailed:
             return None
-        return accuracy(got["survived"], [self.labels[i] for i in self.test_rows])
+
+    # -- grading mode's inputs -----------------------------------------------------------------
+    def changes(self, rows: list[int]) -> list:
+        """[[position, column, value], ...]: the perturbed passengers at these positions."""
+        return [[pos, column, value] for pos, row in enumerate(rows)
+                for column, value in self.jitter.get(row, {}).items()]
+
+    def draw(self, what: str):
+        """A random.Random for one of grading mode's choices (None in practice mode)."""
+        return self.inputs.rng(what) if self.grading else None
+
+    def truth(self, split: int) -> list[int]:
+        """What the held-out passengers of split `split` are scored against: the shipped
+        labels (practice), or the reference pipeline's predictions for the perturbed
+        passengers (grading), computed in a clean child."""
+        train_rows, test_rows = self.splits[split]
+        if not self.grading:
+            return [self.labels[i] for i in test_rows]
+        key = ("truth", split)
+        if key not in self.cache:
+            self.cache[key] = self.clean(
+                "reference", train_rows, test_rows, self.changes(test_rows),
+                shown_as="the grader's reference pipeline")["survived"]
+        return self.cache[key]
 
     # -- in-process predictions ----------------------------------------------------------------
-    def predict(self, rows: list[int], variant: str = "serving", blanks=None) -> dict:
-        key = ("predict", tuple(rows), variant, json.dumps(blanks))
+    def predict(self, rows: list[int], variant: str = "serving", blanks=None,
+                shipped: bool = False) -> dict:
+        """The kept pipeline's predictions; grading mode's passengers are perturbed unless
+        `shipped` (the rows as the shipped table holds them)."""
+        key = ("predict", tuple(rows), variant, json.dumps(blanks), shipped)
         if key not in self.cache:
             self.ready("fit")
-            got = self.nb.helper(f"{HELPERS}:predict", rows, variant, blanks,
+            extra = (self.changes(rows),) if self.jitter and not shipped else ()
+            got = self.nb.helper(f"{HELPERS}:predict", rows, variant, blanks, *extra,
                                  timeout=CALL_TIMEOUT, shown="pipeline.predict_proba(...)")
             self.cache[key] = got
         return self.cache[key]
@@ -255,9 +310,10 @@ class Lab:
     # -- passengers as requests ------------------------------------------------------------------
     def record(self, row: int, blanked=()) -> dict:
         r = self.data.loc[row]
+        moved = self.jitter.get(row, {})
 
         def value(name, kind):
-            v = r[name]
+            v = moved.get(name, r[name])
             return None if name in blanked or pd.isna(v) else kind(v)
 
         return {"pclass": int(r["pclass"]), "sex": str(r["sex"]), "age": value("age", float),
@@ -273,6 +329,10 @@ class Lab:
     def _skew_set(self):
         rows = self.test_rows[:SKEW_ROWS]
         extra = self.test_rows[:24]
+        rng = self.draw("skew")
+        if rng is not None:
+            rows = rng.sample(self.test_rows, min(SKEW_ROWS, len(self.test_rows)))
+            extra = rng.sample(rows, 24)
         patterns = [("age",), ("fare",), ("embarked",), ("age", "embarked"),
                     ("age", "fare", "embarked"), ("embarked",)]
         blanks, records = [], [self.record(r) for r in rows]
@@ -340,13 +400,19 @@ PREDICTION_SHAPE = ('{"survived": 0 or 1, "probability": a number in [0, 1]} '
 def test_train_accuracy(lab):
     scores = []
     main = lab.predict(lab.test_rows)
-    scores.append(accuracy(main["survived"], [lab.labels[i] for i in lab.test_rows]))
-    for train_rows, test_rows in lab.splits[1:]:
-        got = lab.nb.helper(f"{HELPERS}:fit_more", train_rows, test_rows, timeout=FIT_TIMEOUT,
-                            shown="train(df) on another split")
-        scores.append(accuracy(got["survived"], [lab.labels[i] for i in test_rows]))
+    scores.append(accuracy(main["survived"], lab.truth(0)))
+    for split, (train_rows, test_rows) in enumerate(lab.splits[1:], start=1):
+        extra = (lab.changes(test_rows),) if lab.grading else ()
+        got = lab.nb.helper(f"{HELPERS}:fit_more", train_rows, test_rows, *extra,
+                            timeout=FIT_TIMEOUT, shown="train(df) on another split")
+        scores.append(accuracy(got["survived"], lab.truth(split)))
     mean = sum(scores) / len(scores)
-    if mean < MIN_ACCURACY:
+    if lab.grading and mean < MIN_AGREEMENT:
+        raise CheckFailed(
+            f"the pipeline train(df) returns agrees with the grader's reference pipeline for "
+            f"{mean:.1%} of held-out passengers it has not seen, below {MIN_AGREEMENT:.0%}",
+            expected=f">= {MIN_AGREEMENT}", found=round(mean, 3), hidden=True)
+    if not lab.grading and mean < MIN_ACCURACY:
         raise CheckFailed(
             f"the pipeline train(df) returns is right for {mean:.1%} of held-out passengers "
             f"(mean of {len(scores)} hidden splits: {', '.join(f'{s:.3f}' for s in scores)}), "
@@ -375,6 +441,15 @@ def test_no_leakage(lab):
             "the pipeline is also given their real `boat` and `body`: it uses columns recorded "
             "after the sinking (target leakage)",
             expected="the same predictions with or without boat/body", found=f"{len(changed)} differ")
+    if lab.grading:  # implausible on the shipped rows; useful on the perturbed passengers
+        shipped = lab.predict(rows, "serving", shipped=True)
+        if accuracy(shipped["survived"], [lab.labels[i] for i in rows]) > IMPLAUSIBLE_ACCURACY:
+            raise CheckFailed("held-out accuracy is implausibly high for these 7 features: the "
+                              "model must be using information about the outcome", hidden=True)
+        if accuracy(serving["survived"], lab.truth(0)) < USEFUL_AGREEMENT:
+            raise CheckFailed("the model hardly learned anything, so leakage cannot be judged",
+                              hidden=True)
+        return
     score = accuracy(serving["survived"], [lab.labels[i] for i in rows])
     if score > IMPLAUSIBLE_ACCURACY:
         raise CheckFailed(
@@ -594,6 +669,9 @@ def test_http_model(lab):
             "cast NumPy values with int() and float() before jsonify.")
 def test_http_predict(lab):
     rows = lab.test_rows[:3]
+    rng = lab.draw("http-predict")
+    if rng is not None:
+        rows = rng.sample(lab.test_rows, 3)
     cases = [lab.record(r) for r in rows] + [lab.record(rows[0], ("age", "fare", "embarked"))]
     for record in cases:
         resp = lab.http("POST", "/predict", record)
@@ -645,7 +723,18 @@ def test_api_matches_pipeline(lab):
 # --- invalid input -------------------------------------------------------------------------------
 
 def valid_record(lab) -> dict:
-    return lab.record(lab.test_rows[0])
+    """A valid passenger, the base of the invalid ones (grading mode: a drawn one)."""
+    rng = lab.draw("valid-record")
+    return lab.record(lab.test_rows[0] if rng is None else rng.choice(lab.test_rows))
+
+
+def in_order(lab, what: str, cases) -> list:
+    """The cases of a check, shuffled in grading mode."""
+    rng = lab.draw(what)
+    cases = list(cases)
+    if rng is not None:
+        rng.shuffle(cases)
+    return cases
 
 
 def expect_400(resp: Response, sent: str, field: str | None = None) -> None:
@@ -666,7 +755,7 @@ def expect_400(resp: Response, sent: str, field: str | None = None) -> None:
        hint="Every field is required (null is allowed for age, fare and embarked): let pydantic "
             "find the missing one and answer 400, instead of a KeyError or None reaching the model.")
 def test_invalid_missing(lab):
-    for field in FEATURES:
+    for field in in_order(lab, "invalid-missing", FEATURES):
         record = {k: v for k, v in valid_record(lab).items() if k != field}
         resp = lab.http("POST", "/predict", record)
         expect_400(resp, f"POST /predict without {field!r}: {shown(record)}", field)
@@ -685,7 +774,7 @@ INVALID_VALUES = [
             "Field(ge=0), Literal['C', 'Q', 'S'] | None, ...) and answer 400 with "
             "{'error': ..., 'details': {field: message}} on ValidationError.")
 def test_invalid_values(lab):
-    for field, value in INVALID_VALUES:
+    for field, value in in_order(lab, "invalid-values", INVALID_VALUES):
         record = {**valid_record(lab), field: value}
         resp = lab.http("POST", "/predict", record)
         expect_400(resp, f"POST /predict with {field}={json.dumps(value)}: {shown(record)}", field)
@@ -695,7 +784,8 @@ def test_invalid_values(lab):
        hint="This API rejects unknown fields: model_config = ConfigDict(extra='forbid'). A typo "
             "such as 'Age' would otherwise be dropped without a word.")
 def test_invalid_extra(lab):
-    for extra, value in [("cabin", "C85"), ("boat", "7"), ("Age", 22)]:
+    for extra, value in in_order(lab, "invalid-extra", [("cabin", "C85"), ("boat", "7"),
+                                                        ("Age", 22)]):
         record = {**valid_record(lab), extra: value}
         resp = lab.http("POST", "/predict", record)
         expect_400(resp, f"POST /predict with the unknown field {extra!r}: {shown(record)}", extra)
@@ -716,8 +806,9 @@ def test_invalid_body(lab):
             "Field(ge=0, allow_inf_nan=False).")
 def test_invalid_nonfinite(lab):
     base = json.dumps({**valid_record(lab), "age": "AGE", "fare": "FARE"})
-    for field, age, fare in [("age", "1e999", "7.25"), ("fare", "22", "NaN"),
-                             ("fare", "22", "Infinity"), ("age", "-Infinity", "7.25")]:
+    for field, age, fare in in_order(lab, "invalid-nonfinite", [
+            ("age", "1e999", "7.25"), ("fare", "22", "NaN"), ("fare", "22", "Infinity"),
+            ("age", "-Infinity", "7.25")]):
         raw = base.replace('"AGE"', age).replace('"FARE"', fare).encode()
         resp = lab.http("POST", "/predict", raw=raw)
         expect_400(resp, f"POST /predict {raw.decode()}", field)
@@ -733,7 +824,7 @@ def test_batch_order(lab):
     rows, _, records = lab.skew_set()
     singles = lab.singles()
     order = list(range(len(records)))
-    random.Random(4).shuffle(order)
+    (lab.draw("batch-order") or random.Random(4)).shuffle(order)
     order = order[:200]
     if all(singles[i].status == 200 and valid_prediction(singles[i].data) for i in order):
         reference = [singles[i].data for i in order]

@@ -19,6 +19,7 @@ both sides agree on which rows are held out.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import threading
 
@@ -60,10 +61,11 @@ def fit(child, train_index: list[int]) -> dict:
             "columns": _columns_of(pipeline)}
 
 
-def fit_more(child, train_index: list[int], test_index: list[int]) -> dict:
+def fit_more(child, train_index: list[int], test_index: list[int],
+             changes: list | None = None) -> dict:
     """Train another pipeline on another split and predict its held-out rows (accuracy only)."""
     pipeline = child.function("train")(_data().loc[train_index].reset_index(drop=True))
-    return _predictions(pipeline, _frame(pipeline, test_index, "serving"))
+    return _predictions(pipeline, _frame(pipeline, test_index, "serving", None, changes))
 
 
 def _columns_of(pipeline) -> list[str] | None:
@@ -73,13 +75,16 @@ def _columns_of(pipeline) -> list[str] | None:
     return [str(n) for n in list(names)]
 
 
-def _frame(pipeline, rows: list[int], variant: str, blanks: list | None = None):
+def _frame(pipeline, rows: list[int], variant: str, blanks: list | None = None,
+           changes: list | None = None):
     """The held-out rows as the pipeline gets them.
 
     `serving`: only what a request carries (the 7 features); any other column the pipeline
     asks for is passed as missing, as a server that fills absent columns would.
     `full`: the same, but with the real `boat` and `body` (known only after the sinking).
     `blanks`: [[position, column], ...] cells to make missing, as a request with null does.
+    `changes`: [[position, column, value], ...] grading mode's perturbed passengers (applied
+    before `blanks`): the rows are then passengers that the shipped table does not hold.
     """
     import pandas as pd
 
@@ -88,6 +93,8 @@ def _frame(pipeline, rows: list[int], variant: str, blanks: list | None = None):
     for column in part.columns:
         if column not in FEATURES and not (variant == "full" and column in LEAKS):
             part[column] = data[column].iloc[:0].reindex(part.index)  # all missing, same dtype
+    for position, column, value in changes or []:
+        part.loc[position, column] = np.nan if value is None else value
     for position, column in blanks or []:
         part.loc[position, column] = np.nan
     wanted = _columns_of(pipeline)
@@ -110,10 +117,11 @@ def _predictions(pipeline, frame) -> dict:
             "probability": proba[:, classes.index(1)].tolist()}
 
 
-def predict(child, rows: list[int], variant: str = "serving", blanks: list | None = None) -> dict:
+def predict(child, rows: list[int], variant: str = "serving", blanks: list | None = None,
+            changes: list | None = None) -> dict:
     """In-process predictions of the kept pipeline for held-out rows."""
     pipeline = _state["pipeline"]
-    return _predictions(pipeline, _frame(pipeline, rows, variant, blanks))
+    return _predictions(pipeline, _frame(pipeline, rows, variant, blanks, changes))
 
 
 # --- saving and loading -----------------------------------------------------------------------
@@ -185,6 +193,31 @@ def audit(child, path: str, trusted: list[str]) -> dict:
     return result
 
 
+def reference_pipeline():
+    """The grader's own pipeline (the one the notebook documents): grading mode scores a
+    submission by how often it agrees with this one on passengers no table holds."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import Pipeline, make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    prepare = ColumnTransformer([
+        ("numeric", SimpleImputer(strategy="median"), ["pclass", "age", "sibsp", "parch", "fare"]),
+        ("categorical", make_pipeline(SimpleImputer(strategy="most_frequent"),
+                                      OneHotEncoder(handle_unknown="ignore")), ["sex", "embarked"]),
+    ])
+    model = HistGradientBoostingClassifier(max_depth=3, learning_rate=0.05, random_state=0)
+    return Pipeline([("prepare", prepare), ("model", model)])
+
+
+def reference(child, train_index: list[int], test_index: list[int], changes: list) -> dict:
+    """The reference pipeline's predictions (clean child: no student code)."""
+    frame = _data().loc[train_index].reset_index(drop=True)
+    pipeline = reference_pipeline().fit(frame[FEATURES], frame[TARGET])
+    return _predictions(pipeline, _frame(pipeline, test_index, "serving", None, changes))
+
+
 def make_untrusted(child, path: str) -> str:
     """Write a skops file whose pipeline references os.system; return that type's name."""
     import skops.io as sio
@@ -200,6 +233,31 @@ def make_untrusted(child, path: str) -> str:
 
 SPLIT_SEEDS = (0, 1, 2)  # the first split is the main one: its model is saved and served
 TEST_FRACTION = 0.25
+
+
+def perturbed(data, rng) -> dict[int, dict]:
+    """Grading mode's passengers: {row: {column: new value}} for every row of `data` (the
+    shipped table), drawn with `rng` (a random.Random from the key). Each passenger keeps class,
+    sex and family counts; a known age moves by up to 4 years (0.5 steps, at least 0.5), a
+    known fare by -20 % to +20 % (0.01 steps, rounded from a non-zero base), and one in eight
+    embarks at another port. No perturbed passenger is a row of the table, so a label looked
+    up there is not the label the grader scores against (the reference pipeline's)."""
+    ports = ["C", "Q", "S"]
+    out: dict[int, dict] = {}
+    ages, fares, embarked = data["age"].tolist(), data["fare"].tolist(), data["embarked"].tolist()
+    for row in range(len(data)):
+        change: dict = {}
+        age, fare, port = ages[row], fares[row], embarked[row]
+        if not math.isnan(age):
+            step = rng.choice([-8, -7, -6, -5, -4, -3, -2, -1, 1, 2, 3, 4, 5, 6, 7, 8]) / 2
+            change["age"] = max(0.5, round(float(age) * 2) / 2 + step)
+        if not math.isnan(fare):
+            base = float(fare) if fare > 0 else rng.uniform(5, 15)
+            change["fare"] = round(base * rng.uniform(0.8, 1.2), 2)
+        if isinstance(port, str) and rng.random() < 0.125:
+            change["embarked"] = rng.choice([p for p in ports if p != port])
+        out[row] = change
+    return out
 
 
 def holdout_split(labels, seed: int, test_fraction: float = TEST_FRACTION):
