@@ -28,11 +28,13 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 # `week4 grade --write-back` is the authority (docs/instructors.md).
 import os  # noqa: E402
 
+import autograder  # noqa: E402
 from autograder.jail import isolation  # noqa: E402
 
 if isolation().isolated:
+    kernels = Path(autograder.__file__).resolve().parent / "jupyter"  # holds kernels/week4-sandboxed
     os.environ["JUPYTER_PATH"] = os.pathsep.join(
-        [str(ROOT / "autograder" / "jupyter")] + [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p])
+        [str(kernels)] + [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p])
     c.Execute.kernel_name = "week4-sandboxed"
 
 # Each test cell grades the whole topic once (in a fresh process) on its first run; topic 04

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import time
 from pathlib import Path
 
@@ -16,6 +18,41 @@ DEFAULT_BUDGET_SECONDS = 180.0
 # A function that hung once gets this long on later calls: enough for any honest answer,
 # short enough that an infinite loop does not cost a full timeout per check.
 HUNG_RETRY_SECONDS = 2.0
+
+
+def read_student_file(root: Path, path: Path, limit: int = 64 << 20) -> bytes | None:
+    """The bytes of a regular file the submission wrote under `root`, never through a link.
+
+    Every component of the path is opened relative to its parent with O_NOFOLLOW, so a symlink
+    anywhere (say `model.skops -> /etc/shadow`, or the whole folder swapped for a link) is never
+    followed by the grader, whatever the sandbox does meanwhile. None when the file is missing,
+    is not a regular file, is reached through a link, or is larger than `limit`.
+    """
+    root, path = Path(root), Path(path)
+    try:
+        parts = path.relative_to(root).parts
+    except ValueError:
+        return None
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    fds = []
+    try:
+        fd = os.open(root, flags | os.O_DIRECTORY)
+        fds.append(fd)
+        for name in parts[:-1]:
+            fd = os.open(name, flags | os.O_DIRECTORY, dir_fd=fd)
+            fds.append(fd)
+        fd = os.open(parts[-1], flags | getattr(os, "O_NONBLOCK", 0), dir_fd=fd)
+        fds.append(fd)
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            return None
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            return fh.read(limit + 1)[:limit]
+    except (OSError, IndexError):
+        return None
+    finally:
+        for fd in fds:
+            os.close(fd)
 
 
 class Submission:
@@ -36,6 +73,10 @@ class Submission:
 
     def close(self) -> None:
         self.sandbox.close()
+
+    def read_file(self, path: Path, limit: int = 64 << 20) -> bytes | None:
+        """A file the submission wrote in its scratch folder, read without following links."""
+        return read_student_file(self.sandbox.scratch, path, limit)
 
     @property
     def workdir(self) -> Path:

@@ -24,7 +24,7 @@ from autograder.notebook import Cell
 from autograder.runner import grade_topic
 from autograder.sandbox import Sandbox
 
-pytestmark = pytest.mark.skipif(not isolation().isolated,
+requires_bwrap = pytest.mark.skipif(not isolation().isolated,
                                 reason=f"no bubblewrap sandbox here: {isolation().reason}")
 
 
@@ -72,6 +72,7 @@ def sandbox_leftovers(folder: Path) -> list[str]:
 
 # --- files ------------------------------------------------------------------------------------
 
+@requires_bwrap
 def test_solutions_checks_and_reference_code_are_not_visible():
     reply = call("""
 import autograder, os, pathlib, importlib
@@ -98,6 +99,7 @@ def attack():
     assert reply.value["repo"] == sorted(["autograder", "week4", ".venv"])
 
 
+@requires_bwrap
 def test_the_solution_cannot_be_copied_through_the_package_path():
     """The attack from the issue: exec the solution notebook's cells found via autograder.__file__."""
     nb = REPO / "exercises" / "01-virtualenv" / "01-virtualenv.ipynb"
@@ -122,6 +124,7 @@ def test_the_solution_cannot_be_copied_through_the_package_path():
         shutil.rmtree(folder, ignore_errors=True)
 
 
+@requires_bwrap
 def test_the_installed_packages_cannot_be_poisoned_for_a_later_grading():
     site = next(p for p in Path(os.sys.prefix).glob("lib/python3*/site-packages"))
     target = site / f"zz_week4_poison_{uuid.uuid4().hex[:8]}.pth"
@@ -144,6 +147,7 @@ def attack():
     assert not (REPO / "autograder" / "sandboxed" / "zz_poison.py").exists()
 
 
+@requires_bwrap
 def test_nothing_written_inside_outlives_the_sandbox(private_tmp):
     reply = call("""
 def attack():
@@ -158,6 +162,7 @@ def attack():
 
 # --- processes ----------------------------------------------------------------------------------
 
+@requires_bwrap
 def test_a_double_forked_setsid_process_dies_with_the_sandbox():
     token = f"week4-orphan-{uuid.uuid4().hex}"
     box = sandbox(f"""
@@ -179,6 +184,7 @@ def attack():
     assert host_processes(token) == []
 
 
+@requires_bwrap
 def test_the_grader_cannot_be_seen_or_signalled():
     reply = call(f"""
 import os, signal
@@ -199,6 +205,7 @@ def attack():
         assert reply.value[str(os.getpid())] in ("ProcessLookupError", "PermissionError")
 
 
+@requires_bwrap
 def test_the_graders_proc_entries_and_stdout_are_out_of_reach(monkeypatch):
     monkeypatch.setenv("WEEK4_TEST_GRADER_SECRET", "grader-only-value")
     reply = call(f"""
@@ -224,6 +231,7 @@ def attack():
     assert reply.value["wrote"] is False
 
 
+@requires_bwrap
 def test_the_sandbox_runs_as_an_unprivileged_uid_without_capabilities():
     reply = call("""
 import os
@@ -241,6 +249,7 @@ def attack():
 
 # --- network ------------------------------------------------------------------------------------
 
+@requires_bwrap
 def test_no_route_off_the_machine():
     reply = call("""
 import socket
@@ -256,6 +265,7 @@ def attack():
     assert reply.value == errno.ENETUNREACH  # refused by the kernel at once: no route at all
 
 
+@requires_bwrap
 def test_a_classmates_server_is_unreachable_while_the_grader_reaches_both():
     """Two students graded side by side: one tries to DELETE the other's menus."""
     app = """
@@ -290,6 +300,7 @@ def attack(port):
         assert reply.ok and reply.value != "reached"
 
 
+@requires_bwrap
 def test_a_trickled_answer_is_cut_at_the_overall_deadline():
     app = """
 import os, socket, threading, time
@@ -324,6 +335,7 @@ def serve():
 
 # --- environment ------------------------------------------------------------------------------
 
+@requires_bwrap
 def test_only_allow_listed_variables_reach_student_code(monkeypatch):
     for name in ("DB_PASS", "OPENAI_KEY", "DATABASE_URL", "WEEK4_KEY", "SSH_AUTH_SOCK"):
         monkeypatch.setenv(name, "secret-" + name)
@@ -336,6 +348,7 @@ def test_only_allow_listed_variables_reach_student_code(monkeypatch):
 
 # --- floods ------------------------------------------------------------------------------------
 
+@requires_bwrap
 def test_a_fork_bomb_is_bounded_and_the_grader_carries_on():
     reply = call("""
 import os
@@ -356,6 +369,7 @@ def attack():
     assert reply.value < 1000
 
 
+@requires_bwrap
 def test_a_disk_flood_is_bounded():
     reply = call("""
 def attack():
@@ -375,6 +389,7 @@ def attack():
         assert reply.value <= (1 << 30)
 
 
+@requires_bwrap
 def test_memory_and_output_floods_are_bounded():
     reply = call("def attack():\n    return len(bytearray(16 * 1024**3))", memory_mb=1024)
     assert not reply.ok
@@ -383,3 +398,16 @@ def test_memory_and_output_floods_are_bounded():
         reply = box.call("attack")
         assert not reply.ok
         assert box.log_path.stat().st_size <= (512 << 20)
+
+
+def test_the_grader_never_reads_through_a_link_the_submission_made(tmp_path):
+    from autograder.submission import read_student_file
+
+    (tmp_path / "work").mkdir()
+    (tmp_path / "work" / "real.bin").write_bytes(b"model")
+    (tmp_path / "work" / "model.skops").symlink_to("/etc/passwd")
+    (tmp_path / "swapped").symlink_to("/etc")
+    assert read_student_file(tmp_path, tmp_path / "work" / "real.bin") == b"model"
+    assert read_student_file(tmp_path, tmp_path / "work" / "model.skops") is None
+    assert read_student_file(tmp_path, tmp_path / "swapped" / "passwd") is None
+    assert read_student_file(tmp_path, Path("/etc/passwd")) is None

@@ -511,7 +511,7 @@ def downloaded(nb, moto) -> dict:
         reply = run(nb, "download_model", bucket, key, dest, shown=shown, timeout=AWS_TIMEOUT)
         path = nb.workdir / dest
         return {"shown": shown, "reply": reply, "data": data,
-                "file": path.read_bytes() if path.is_file() else None}
+                "file": nb.read_file(path)}  # never through a link the submission made
     return once("download", compute)
 
 

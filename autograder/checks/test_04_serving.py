@@ -52,6 +52,7 @@ from autograder.sandboxed.serving import (
     perturbed,
 )
 from autograder.sandbox import Sandbox
+from autograder.submission import read_student_file
 from week4.data import load_titanic
 from week4.trust import TRUSTED_TYPES
 
@@ -303,8 +304,8 @@ class Lab:
         """A path in the clean sandbox's own folder; with `source`, a copy of that file."""
         self._start_clean()
         path = self._clean.scratch / "io" / name
-        if source is not None:
-            shutil.copyfile(source, path)
+        if source is not None:  # the bytes only, never through a link
+            path.write_bytes(read_student_file(Path(source).parent, Path(source)) or b"")
         return path
 
     # -- passengers as requests ------------------------------------------------------------------
@@ -362,8 +363,8 @@ def accuracy(predicted: list, truth: list) -> float:
 
 
 def sha256_of(path: Path) -> str:
-    with open(path, "rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
+    data = read_student_file(Path(path).parent, Path(path))  # never through a link
+    return hashlib.sha256(data or b"").hexdigest()
 
 
 def regular_file(path: Path, what: str) -> Path:
@@ -470,7 +471,7 @@ def read_metadata(model_dir: Path) -> dict:
     if path.stat().st_size > MAX_FILE_BYTES:
         raise CheckFailed(f"{METADATA_FILE} is larger than 1 MB; it should hold a few fields")
     try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
+        meta = json.loads((read_student_file(model_dir, path) or b"").decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise CheckFailed(f"{METADATA_FILE} is not valid JSON ({exc})") from None
     if not isinstance(meta, dict):
@@ -532,7 +533,8 @@ def test_save_skops(lab):
     path = model_file(model_dir)
     if not zipfile.is_zipfile(path):
         raise CheckFailed(f"{MODEL_FILE} is not a skops file (a skops file is a zip archive; "
-                          f"this one starts with {path.read_bytes()[:8]!r}: pickle or joblib?)")
+                          f"this one starts with {(read_student_file(path.parent, path) or b'')[:8]!r}: "
+                          "pickle or joblib?)")
     audit = lab.clean("audit", str(lab.clean_file(MODEL_FILE, path)), TRUSTED_TYPES,
                       shown_as=f"reading {MODEL_FILE} with skops.io in a clean process")
     if audit["unknown"]:
