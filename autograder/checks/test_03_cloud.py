@@ -3,6 +3,14 @@
 Inputs marked hidden=True never appear in the notebook, so hard-coding the notebook's
 examples does not pass. Each check isolates one rule, so one mistake costs only its points.
 
+Practice mode (no key) uses the fixed inputs written below. Grading mode draws them from
+`nb.inputs.rng(check id)` (see `draw`): the order of the layers and of the cases, which
+splits are no model (a non-top slice of a real model's size is always among them), how many
+environments of each kind and in which order, daily loads (peaks, bases, noise), capacities
+(whole or half requests/s), minimum and maximum counts, the instance counts and hourly
+prices of the cost cases, the plotted day, the size and bytes of every file and object,
+image ids, instance types, tags, user data and instance counts, and the CPU counts.
+
 Two servers run next to the sandbox, each a separate process that the grader starts and
 always stops (autograder/cloud_servers.py): moto's server mode, a local AWS that the
 student's boto3 code reaches through AWS_ENDPOINT_URL (the notebook never names it), and
@@ -172,6 +180,11 @@ def relative_tol(expected: float) -> float:
     return 1e-6 * max(1.0, abs(expected))
 
 
+def draw(nb, check_id: str) -> random.Random | None:
+    """The generator of one check's inputs in grading mode; None in practice mode."""
+    return nb.inputs.rng(check_id) if nb.inputs.grading else None
+
+
 # --- service models -------------------------------------------------------------------------
 
 def split(customer_layers, seed: int) -> dict:
@@ -181,17 +194,49 @@ def split(customer_layers, seed: int) -> dict:
     return {layer: "customer" if layer in customer_layers else "provider" for layer in layers}
 
 
+def invalid_models(rng: random.Random) -> list:
+    """Splits that are no service model (grading mode): a non-top slice of a real model's size
+    (so that counting layers does not pass), another non-top slice, a missing layer, and a
+    value that is neither 'customer' nor 'provider'."""
+    tops = [set(LAYERS[:n]) for n in CUSTOMER_TOP.values()]
+
+    def slice_of(size):
+        while True:
+            mine = set(rng.sample(LAYERS, size))
+            if mine not in tops:
+                return mine
+
+    gone, odd_layer = rng.choice(LAYERS), rng.choice(LAYERS)
+    missing = {k: v for k, v in split(LAYERS[:rng.choice([0, 2, 5, 9])],
+                                      rng.getrandbits(64)).items() if k != gone}
+    odd = split(LAYERS[:rng.choice([0, 2, 5, 9])], rng.getrandbits(64))
+    odd[odd_layer] = rng.choice(["both", "shared", "Customer", "PROVIDER", "", "nobody"])
+    cases = [(split(slice_of(rng.choice([2, 5])), rng.getrandbits(64)),
+              "the customer's layers are not a top slice of the stack"),
+             (split(slice_of(rng.choice([1, 3, 4, 6, 7, 8])), rng.getrandbits(64)),
+              "the customer's layers are not a top slice of the stack"),
+             (missing, "a layer is missing"), (odd, "a layer is managed by someone else")]
+    rng.shuffle(cases)
+    return cases
+
+
 @check("service-model", points=2, docs=f"{DOCS}#service-models",
        hint="Walk LAYERS from the top: on-premises = the customer manages all nine layers, "
             "IaaS = application down to os, PaaS = application and data, SaaS = none. Look "
             "layers up by name; the dict's order is not LAYERS' order.")
 def test_service_model_classifies_the_four_models(nb):
-    for seed, (model, top) in enumerate(CUSTOMER_TOP.items()):
-        for variant in (seed, seed + 10):
-            got = call(nb, "service_model", split(LAYERS[:top], variant),
-                       shown="service_model(responsibilities)")
-            expect_equal(got, model, f"service_model(...) when the customer manages "
-                                     f"{list(LAYERS[:top]) or 'nothing'}", hidden=True)
+    cases = [(model, top, variant) for seed, (model, top) in enumerate(CUSTOMER_TOP.items())
+             for variant in (seed, seed + 10)]
+    rng = draw(nb, "service-model")
+    if rng is not None:
+        cases = [(model, top, rng.getrandbits(64)) for model, top in CUSTOMER_TOP.items()
+                 for _ in range(rng.randrange(1, 4))]
+        rng.shuffle(cases)
+    for model, top, variant in cases:
+        got = call(nb, "service_model", split(LAYERS[:top], variant),
+                   shown="service_model(responsibilities)")
+        expect_equal(got, model, f"service_model(...) when the customer manages "
+                                 f"{list(LAYERS[:top]) or 'nothing'}", hidden=True)
 
 
 @check("service-model-invalid", points=1, docs=f"{DOCS}#service-models",
@@ -203,10 +248,14 @@ def test_service_model_rejects_what_is_no_model(nb):
     gap = split(("application", "data", "runtime", "middleware", "virtualization"), 4)
     missing = {k: v for k, v in split(LAYERS[:5], 5).items() if k != "middleware"}
     unknown = dict(split(LAYERS[:2], 6), runtime="both")
-    for case, what in [(upside_down, "the customer manages os and the layers below it only"),
-                       (gap, "the provider manages os but the customer the layers around it"),
-                       (missing, "the 'middleware' layer is missing"),
-                       (unknown, "a layer is managed by 'both'")]:
+    cases = [(upside_down, "the customer manages os and the layers below it only"),
+             (gap, "the provider manages os but the customer the layers around it"),
+             (missing, "the 'middleware' layer is missing"),
+             (unknown, "a layer is managed by 'both'")]
+    rng = draw(nb, "service-model-invalid")
+    if rng is not None:
+        cases = invalid_models(rng)
+    for case, what in cases:
         expect_raises(nb, "service_model", (case,), "ValueError",
                       f"service_model(...) when {what}")
 
@@ -223,10 +272,26 @@ def expect_deployment(nb, environments, expected, what):
     expect_equal(got, expected, f"deployment_model(...) for {what}", hidden=True)
 
 
+def environments(rng: random.Random, **counts) -> list[dict]:
+    """A shuffled list with counts[name] copies of each environment kind."""
+    kinds = {"own": OWN, "public": PUBLIC, "hosted": HOSTED_PRIVATE}
+    out = [dict(kinds[name]) for name, n in counts.items() for _ in range(n)]
+    rng.shuffle(out)
+    return out
+
+
 @check("deployment-model", points=1, docs=f"{DOCS}#deployment-models",
        hint="One environment: infrastructure shared with other customers at a provider is "
             "'public'; infrastructure used by one organisation only is 'private'.")
 def test_deployment_model_single_environment(nb):
+    rng = draw(nb, "deployment-model")
+    if rng is not None:  # one kind, several environments of it (more than practice's two)
+        cases = [(environments(rng, own=rng.randrange(3, 7)), "private", "own datacenters"),
+                 (environments(rng, public=rng.randrange(3, 7)), "public", "public clouds")]
+        rng.shuffle(cases)
+        for envs, expected, what in cases:
+            expect_deployment(nb, envs, expected, what)
+        return
     expect_deployment(nb, [dict(OWN)], "private", "one environment in the company's own datacenter")
     expect_deployment(nb, [dict(PUBLIC)], "public", "one environment shared at a provider")
 
@@ -235,6 +300,17 @@ def test_deployment_model_single_environment(nb):
        hint="'hybrid' means private AND public environments working together. Two public "
             "clouds (say AWS and GCP) are still 'public' (multi-cloud), two private ones 'private'.")
 def test_deployment_model_hybrid_is_private_plus_public(nb):
+    rng = draw(nb, "deployment-hybrid")
+    if rng is not None:
+        n = rng.randrange
+        cases = [(environments(rng, own=n(1, 4), public=n(1, 4)), "hybrid", "private + public"),
+                 (environments(rng, own=n(1, 3), public=n(2, 5)), "hybrid", "private + public"),
+                 (environments(rng, public=n(3, 7)), "public", "public clouds (multi-cloud)"),
+                 (environments(rng, own=n(3, 7)), "private", "own datacenters")]
+        rng.shuffle(cases)
+        for envs, expected, what in cases:
+            expect_deployment(nb, envs, expected, what)
+        return
     expect_deployment(nb, [dict(OWN), dict(PUBLIC)], "hybrid", "own datacenter + public cloud")
     expect_deployment(nb, [dict(PUBLIC), dict(PUBLIC), dict(OWN)], "hybrid",
                       "two public clouds + own datacenter")
@@ -247,6 +323,17 @@ def test_deployment_model_hybrid_is_private_plus_public(nb):
        hint="What makes a cloud private is that one organisation has it to itself, not where "
             "it stands: dedicated infrastructure hosted by a provider ('shared': False) is private.")
 def test_deployment_model_hosted_private_cloud(nb):
+    rng = draw(nb, "deployment-dedicated")
+    if rng is not None:
+        n = rng.randrange
+        cases = [(environments(rng, hosted=n(1, 4), own=n(0, 3)), "private",
+                  "dedicated infrastructure hosted by a provider"),
+                 (environments(rng, hosted=n(1, 3), public=n(1, 4)), "hybrid",
+                  "hosted private clouds + public clouds")]
+        rng.shuffle(cases)
+        for envs, expected, what in cases:
+            expect_deployment(nb, envs, expected, what)
+        return
     expect_deployment(nb, [dict(HOSTED_PRIVATE)], "private",
                       "dedicated (not shared) infrastructure hosted by a provider")
     expect_deployment(nb, [dict(HOSTED_PRIVATE), dict(PUBLIC)], "hybrid",
@@ -281,10 +368,29 @@ def expect_instances(nb, load, capacity, low, high, what):
     expect_equal(got, expected, f"instances_needed(...) for {what}", hidden=True)
 
 
+def near_multiples(rng: random.Random, capacity: float, count: int) -> list[int]:
+    """Whole loads just below, at and just above multiples of `capacity`."""
+    out = []
+    for _ in range(count):
+        k = rng.randrange(1, 8)
+        out.append(max(1, int(k * capacity) + rng.choice([-1, 0, 1])))
+    return out
+
+
 @check("scaling-ceil", points=2, docs=f"{DOCS}#autoscaling",
        hint="An instance serves at most `capacity` requests/s, so 130 requests/s on 120-"
             "request instances need 2 instances: math.ceil(load / capacity), never round().")
 def test_instances_round_up(nb):
+    rng = draw(nb, "scaling-ceil")
+    if rng is not None:
+        capacity = rng.randrange(40, 250)
+        peak = rng.randrange(10, 35) * capacity
+        expect_instances(nb, daily_profile(peak, rng.randrange(1, capacity), rng.getrandbits(64)),
+                         capacity, 1, 40, "a day of traffic")
+        half = rng.randrange(20, 120) + 0.5
+        expect_instances(nb, near_multiples(rng, half, rng.randrange(6, 12)), half, 1, 10,
+                         "loads around multiples of the capacity")
+        return
     load = daily_profile(2300, 150, 1)
     expect_instances(nb, load, 120, 1, 40, "a day of traffic, 120 requests/s per instance")
     expect_instances(nb, [75, 76, 113, 150, 187, 188, 38, 262], 37.5, 1, 10,
@@ -295,6 +401,14 @@ def test_instances_round_up(nb):
        hint="Never go below min_instances, even when there is no traffic at all: the minimum "
             "keeps the service up (and spread over zones) at night.")
 def test_instances_respect_minimum(nb):
+    rng = draw(nb, "scaling-minimum")
+    if rng is not None:
+        capacity, low = rng.randrange(50, 300), rng.randrange(2, 6)
+        # whole multiples of the capacity, as in practice: rounding plays no part here
+        load = [0, 0] + [capacity * rng.randrange(0, 13) for _ in range(rng.randrange(6, 20))]
+        rng.shuffle(load)
+        expect_instances(nb, load, capacity, low, 20, "quiet hours with a minimum")
+        return
     load = [0, 0, 100, 200, 300, 600, 900, 1200, 600, 300, 100, 0]
     expect_instances(nb, load, 100, 3, 20, "quiet hours with a minimum of 3")
 
@@ -303,6 +417,14 @@ def test_instances_respect_minimum(nb):
        hint="Never go above max_instances: the maximum caps the bill (and the account's "
             "quota) when traffic explodes; the extra requests queue or fail instead.")
 def test_instances_respect_maximum(nb):
+    rng = draw(nb, "scaling-maximum")
+    if rng is not None:
+        capacity, high = rng.randrange(50, 300), rng.randrange(5, 16)
+        load = [capacity * rng.randrange(1, high) for _ in range(rng.randrange(4, 12))]
+        load += [capacity * high * rng.randrange(2, 6) for _ in range(rng.randrange(1, 4))]
+        rng.shuffle(load)
+        expect_instances(nb, load, capacity, 1, high, "a traffic spike with a maximum")
+        return
     load = [200, 400, 800, 1600, 3200, 6400, 3200, 1600, 800, 400, 200, 100]
     expect_instances(nb, load, 200, 1, 12, "a traffic spike with a maximum of 12")
 
@@ -315,8 +437,20 @@ COST_CASES = {
 }
 
 
+def cost_cases(nb) -> dict:
+    """COST_CASES, or (grading mode) a drawn day and week of counts with drawn prices."""
+    rng = draw(nb, "costs")
+    if rng is None:
+        return COST_CASES
+    day = daily_profile(rng.randrange(6, 30), rng.randrange(1, 4), rng.getrandbits(64))
+    week = [max(1, n) for _ in range(7)
+            for n in daily_profile(rng.randrange(4, 20), 1, rng.getrandbits(64))]
+    return {"day": ([max(1, n) for n in day], rng.randrange(50, 5000) / 10_000),
+            "week": (week, rng.randrange(50, 5000) / 10_000)}
+
+
 def costs(nb, case: str) -> dict:
-    instances, price = COST_CASES[case]
+    instances, price = cost_cases(nb)[case]
 
     def compute():
         got = call(nb, "scaling_costs", instances, price,
@@ -334,7 +468,7 @@ def costs(nb, case: str) -> dict:
        hint="Fixed provisioning must survive the busiest hour, so it runs max(instances) "
             "instances in every hour: max(instances) * len(instances) * hourly_price.")
 def test_fixed_cost_pays_for_the_peak(nb):
-    for case, (instances, price) in COST_CASES.items():
+    for case, (instances, price) in cost_cases(nb).items():
         expected = max(instances) * len(instances) * price
         expect_close(costs(nb, case)["fixed"], expected, f"'fixed' for a hidden {case} of "
                      "instance counts", tol=relative_tol(expected), hidden=True)
@@ -344,7 +478,7 @@ def test_fixed_cost_pays_for_the_peak(nb):
        hint="With auto-scaling you pay for the instances each hour really runs: "
             "sum(instances) * hourly_price.")
 def test_autoscaling_cost_pays_per_hour(nb):
-    for case, (instances, price) in COST_CASES.items():
+    for case, (instances, price) in cost_cases(nb).items():
         expected = sum(instances) * price
         expect_close(costs(nb, case)["autoscaling"], expected, f"'autoscaling' for a hidden "
                      f"{case} of instance counts", tol=relative_tol(expected), hidden=True)
@@ -354,7 +488,7 @@ def test_autoscaling_cost_pays_per_hour(nb):
        hint="saving = fixed - autoscaling, and saving_percent = 100 * saving / fixed "
             "(your own two numbers are used here, so this check is about these formulas only).")
 def test_saving_is_the_difference(nb):
-    for case in COST_CASES:
+    for case in cost_cases(nb):
         got = costs(nb, case)
         fixed, auto = got["fixed"], got["autoscaling"]
         if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (fixed, auto)) \
@@ -375,10 +509,23 @@ PLOT_CAPACITY = 100
 PLOT_INSTANCES = expected_instances(PLOT_LOAD, PLOT_CAPACITY, 2, 7)
 
 
+def plot_case(nb) -> tuple[list, list, int]:
+    """(load, instances, capacity) for the plot; drawn in grading mode."""
+    rng = draw(nb, "plot")
+    if rng is None:
+        return PLOT_LOAD, PLOT_INSTANCES, PLOT_CAPACITY
+    capacity = rng.randrange(50, 300)
+    load = daily_profile(rng.randrange(5, 12) * capacity, rng.randrange(0, capacity),
+                         rng.getrandbits(64))
+    return load, expected_instances(load, capacity, rng.randrange(1, 4), rng.randrange(6, 12)), \
+        capacity
+
+
 def figure(nb) -> dict:
+    load, instances, capacity = plot_case(nb)
     return once("figure", lambda: helper(
-        nb, "plot_scaling", "figure_data", "plot_scaling", PLOT_LOAD, PLOT_INSTANCES,
-        PLOT_CAPACITY, shown="plot_scaling(load, instances, capacity)"))
+        nb, "plot_scaling", "figure_data", "plot_scaling", load, instances,
+        capacity, shown="plot_scaling(load, instances, capacity)"))
 
 
 def close_lists(found, expected) -> bool:
@@ -391,10 +538,11 @@ def close_lists(found, expected) -> bool:
             "step line (ax.step(hours, capacity, where='post') or ax.stairs) on one Axes.")
 def test_plot_shows_load_and_capacity(nb):
     data = figure(nb)
-    capacity = [n * PLOT_CAPACITY for n in PLOT_INSTANCES]
+    load, instances, per_instance = plot_case(nb)
+    capacity = [n * per_instance for n in instances]
     series = [line["y"] for ax in data["axes"] for line in ax["lines"]]
     steps = [s["values"] for ax in data["axes"] for s in ax["stairs"]]
-    if not any(close_lists(y, PLOT_LOAD) for y in series):
+    if not any(close_lists(y, load) for y in series):
         raise CheckFailed("no line of the figure shows the load (the y values of a line should "
                           "be the load list you were given)",
                           found=f"{len(series)} line(s) with y = {short(series, 300)}")
@@ -452,7 +600,13 @@ def write_artifact(nb, seed: int, size: int = 200_000) -> tuple[str, bytes]:
        hint="Read the file in binary mode ('rb'), feed hashlib.sha256() chunk by chunk and "
             "return .hexdigest(): 64 lower-case hex characters.")
 def test_sha256_of_a_file(nb):
-    for seed, size in [(11, 300_000), (12, 0), (13, 5)]:
+    cases = [(11, 300_000), (12, 0), (13, 5)]
+    rng = draw(nb, "sha256-file")
+    if rng is not None:
+        cases = [(rng.getrandbits(64), rng.randrange(100_000, 400_000)), (rng.getrandbits(64), 0),
+                 (rng.getrandbits(64), rng.randrange(1, 100))]
+        rng.shuffle(cases)
+    for seed, size in cases:
         name, data = write_artifact(nb, seed, size)
         got = call(nb, "sha256_file", name, shown="sha256_file(path)")
         expect_equal(got, hashlib.sha256(data).hexdigest(),
@@ -462,7 +616,9 @@ def test_sha256_of_a_file(nb):
 def uploaded(nb, moto) -> dict:
     def compute():
         bucket = new_bucket(moto)
-        name, data = write_artifact(nb, 21)
+        rng = draw(nb, "s3-upload")
+        name, data = write_artifact(nb, 21) if rng is None else \
+            write_artifact(nb, rng.getrandbits(64), rng.randrange(50_000, 300_000))
         key = f"models/titanic/{secrets.token_hex(3)}/model.bin"
         shown = f"upload_model({name!r}, {bucket!r}, {key!r})"
         call(nb, "upload_model", name, bucket, key, shown=shown, timeout=AWS_TIMEOUT)
@@ -504,7 +660,9 @@ def put_model(moto, data: bytes, metadata: dict | None) -> tuple[str, str]:
 
 def downloaded(nb, moto) -> dict:
     def compute():
-        data = artifact_bytes(31)
+        rng = draw(nb, "s3-download")
+        data = artifact_bytes(31) if rng is None else \
+            artifact_bytes(rng.getrandbits(64), rng.randrange(50_000, 300_000))
         bucket, key = put_model(moto, data, {"sha256": hashlib.sha256(data).hexdigest()})
         dest = f"downloaded-{secrets.token_hex(4)}.bin"
         shown = f"download_model({bucket!r}, {key!r}, {dest!r})"
@@ -537,9 +695,14 @@ def test_download_rejects_a_corrupted_model(nb, moto):
     if not good["reply"].ok:
         raise CheckFailed(f"{good['shown']} {good['reply'].explain()}, although the object "
                           "was intact: only a mismatch is an error")
-    original = artifact_bytes(41)
+    rng = draw(nb, "s3-verify")
+    original = artifact_bytes(41) if rng is None else \
+        artifact_bytes(rng.getrandbits(64), rng.randrange(50_000, 300_000))
     corrupted = bytearray(original)
-    corrupted[len(corrupted) // 2] ^= 0x01  # one flipped bit, as a bad disk or transfer would
+    # one flipped bit, as a bad disk or transfer would make
+    where, bit = (len(corrupted) // 2, 0) if rng is None else \
+        (rng.randrange(len(corrupted)), rng.randrange(8))
+    corrupted[where] ^= 1 << bit
     bucket, key = put_model(moto, bytes(corrupted), {"sha256": hashlib.sha256(original).hexdigest()})
     dest = f"downloaded-{secrets.token_hex(4)}.bin"
     shown = f"download_model({bucket!r}, {key!r}, {dest!r}) of an object whose bytes do not " \
@@ -560,8 +723,10 @@ def instance(moto, instance_id) -> dict:
 
 def launched(nb, moto) -> dict:
     def compute():
-        image = f"ami-{secrets.token_hex(8)}"
-        kind = random.choice(["t3.small", "t3.medium", "c5.large"])
+        rng = draw(nb, "ec2-launch")
+        image = f"ami-{secrets.token_hex(8)}" if rng is None else f"ami-{rng.getrandbits(64):016x}"
+        kind = (rng or random).choice(["t3.small", "t3.medium", "c5.large", "t3.large",
+                                       "m5.large", "c6i.large"][:3 if rng is None else 6])
         marker = secrets.token_hex(4)
         user_data = ("#!/bin/bash\nset -euo pipefail\n"
                      f"aws s3 cp s3://week4-models-{marker}/model.json /srv/api/model.json\n"
@@ -640,9 +805,12 @@ def test_list_running_instances_by_tag(nb, moto):
                                   MinCount=count, MaxCount=count, TagSpecifications=spec)
         return [i["InstanceId"] for i in reply["Instances"]]
 
-    running = launch({"service": value}, 2) + launch({"service": value, "env": "prod"})
-    stopped = launch({"service": value})
-    terminated = launch({"service": value})
+    rng = draw(nb, "ec2-running-by-tag")
+    n = (lambda low, high: low) if rng is None else rng.randrange
+    running = launch({"service": value}, 1 + n(1, 4)) + launch({"service": value, "env": "prod"},
+                                                               n(1, 3))
+    stopped = launch({"service": value}, n(1, 3))
+    terminated = launch({"service": value}, n(1, 3))
     launch({"service": other})
     launch({"team": value})
     launch({})
@@ -796,7 +964,8 @@ def test_bind_comes_from_the_environment(nb):
        hint="workers = 2 * multiprocessing.cpu_count() + 1: computed from the machine it runs "
             "on, not a number typed for your laptop.")
 def test_workers_follow_the_cpu_count(nb):
-    for cpus in (1, 2, 4):
+    rng = draw(nb, "gunicorn-workers")
+    for cpus in (1, 2, 4) if rng is None else rng.sample(range(1, 65), 3):
         got = settings(nb, cpus=cpus).get("workers")
         expect_equal(got, 2 * cpus + 1, f"`workers` on a machine with {cpus} CPU(s)", hidden=True)
 
