@@ -223,20 +223,24 @@ def test_list_filter(api):
                               expected=expected, found=ex.json())
 
 
+def invalid_filters(d: Draw) -> list[str]:
+    """Grading mode's bad max_price values: words, negative, decimal, empty, exponent, and one
+    of hex, NaN, Infinity, a thousands separator or digits followed by letters."""
+    r = d.rng
+    return d.order([d.word(), f"-{r.randrange(1, 10**6)}",
+                    f"{r.randrange(0, 10**4)}.{r.randrange(1, 100)}", "",
+                    f"{r.randrange(1, 10)}e{r.randrange(1, 7)}",
+                    r.choice([f"0x{r.randrange(16, 4096):x}", "NaN", "Infinity",
+                              f"{r.randrange(1, 99)},{r.randrange(100, 999)}",
+                              f"{r.randrange(1, 999)}{d.word()}"])])
+
+
 @check("list-filter-invalid", points=1, docs=f"{DOCS}#status-codes",
        hint="int(text) inside try/except ValueError, then reject negative numbers: answer "
             "400 with a JSON error. request.args.get(..., type=int) silently ignores bad input.")
 def test_list_filter_invalid(api):
     d = Draw(api, "list-filter-invalid")
-    raws = ("abc", "-1", "4.5", "", "1e3")
-    if d.grading:
-        r = d.rng
-        raws = d.order([d.word(), f"-{r.randrange(1, 10**6)}",
-                        f"{r.randrange(0, 10**4)}.{r.randrange(1, 100)}", "",
-                        f"{r.randrange(1, 10)}e{r.randrange(1, 7)}",
-                        r.choice([f"0x{r.randrange(16, 4096):x}", "NaN", "Infinity",
-                                  f"{r.randrange(1, 99)},{r.randrange(100, 999)}",
-                                  f"{r.randrange(1, 999)}{d.word()}"])])
+    raws = ("abc", "-1", "4.5", "", "1e3") if not d.grading else invalid_filters(d)
     for raw in raws:
         ex = api.request("GET", f"/menus?max_price={quote(raw)}")
         expect_status(ex, 400, "max_price must be a whole number, 0 or more; say so instead "
@@ -342,6 +346,21 @@ def test_post_server_id(api):
                           f"id changed", expected=victim, found=after.get(victim["id"]))
 
 
+def malformed_bodies(d: Draw) -> list[bytes]:
+    """Grading mode's bodies that are not JSON, around a drawn menu."""
+    name, price = json.dumps(d.name("Mocha"), ensure_ascii=False), d.price(4800)
+    bodies = d.order([
+        f'{{"name": {name}, "price": }}',             # no value
+        f"{{name: '{name[1:-1]}', price: {price}}}",  # JavaScript, not JSON
+        "",
+        f'[{{"name": {name}',                         # cut off
+        f'{{"name": {name}, "price": {price}}}}}',    # one brace too many
+        f'{{"name": {name} "price": {price}}}',       # no comma
+        f'{{"name": {name}, "price": {price},}}',     # a trailing comma
+    ])
+    return [b.encode("utf-8") for b in bodies]
+
+
 @check("post-invalid-json", points=1, docs=f"{DOCS}#get-json",
        hint="request.get_json(silent=True) returns None for a body that is not valid JSON "
             "(json.loads raises): answer 400, never let the exception become a 500.")
@@ -350,17 +369,7 @@ def test_post_invalid_json(api):
     bodies = [b'{"name": "Mocha", "price": }', b"{name: 'Mocha', price: 4800}", b"",
               b'[{"name": "Mocha"', b'{"name": "Mocha", "price": 4800}}']
     if d.grading:
-        name, price = json.dumps(d.name("Mocha"), ensure_ascii=False), d.price(4800)
-        bodies = d.order([
-            f'{{"name": {name}, "price": }}',            # no value
-            f"{{name: '{name[1:-1]}', price: {price}}}",  # JavaScript, not JSON
-            "",
-            f'[{{"name": {name}',                         # cut off
-            f'{{"name": {name}, "price": {price}}}}}',     # one brace too many
-            f'{{"name": {name} "price": {price}}}',       # no comma
-            f'{{"name": {name}, "price": {price},}}',     # a trailing comma
-        ])
-        bodies = [b.encode("utf-8") for b in bodies]
+        bodies = malformed_bodies(d)
     for body in bodies:
         ex = api.request("POST", "/menus", body=body, content_type="application/json")
         expect_status(ex, 400, "the body is not valid JSON")
