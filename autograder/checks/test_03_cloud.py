@@ -255,6 +255,13 @@ def test_service_model_rejects_what_is_no_model(nb):
     rng = draw(nb, "service-model-invalid")
     if rng is not None:
         cases = invalid_models(rng)
+        # the control: a real model is still classified (raising for all is no rule)
+        model, top = rng.choice(list(CUSTOMER_TOP.items()))
+        reply = run(nb, "service_model", split(LAYERS[:top], rng.getrandbits(64)),
+                    shown="service_model(responsibilities)")
+        if not reply.ok or reply.value != model:
+            raise CheckFailed("service_model must still classify the four real models",
+                              hidden=True)
     for case, what in cases:
         expect_raises(nb, "service_model", (case,), "ValueError",
                       f"service_model(...) when {what}")
