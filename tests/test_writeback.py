@@ -4,6 +4,11 @@ Inside `nbgrader autograde` a notebook runs in its own kernel before its test ce
 tamper with them. Setting WEEK4_SANDBOX no longer skips a test cell (it makes it fail);
 rebinding `autograder.cell.check` still fools nbgrader, and write-back then replaces the
 auto scores with the isolated grader's points. Manual scores are never touched.
+
+The course is as small as proves it: one assignment, an honest student (write-back leaves
+her points alone) and one who rebinds the check function (nbgrader believes it; write-back
+corrects it). Setting WEEK4_SANDBOX in the kernel is proven on the test cells' own function,
+in this process: nbgrader runs that same function in the notebook's kernel.
 """
 
 from __future__ import annotations
@@ -46,7 +51,7 @@ def course(tmp_path_factory):
     env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
                WEEK4_KEY=str(key))
     shutil.copy(ROOT / "nbgrader_config.py", root)
-    students = ["alice", "mallory-env", "mallory-rebind"]
+    students = ["alice", "mallory-rebind"]
     with open(root / "students.csv", "w", newline="") as fh:
         csv.writer(fh).writerows([["id"]] + [[s] for s in students])
     run_nbgrader(root, "db", "student", "import", "students.csv", env=env)
@@ -62,8 +67,7 @@ def course(tmp_path_factory):
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
         if grade_id in answers:
             cell["source"] = answers[grade_id]
-    notebooks = {"alice": answered, "mallory-env": with_first_cell(release, SET_SANDBOX),
-                 "mallory-rebind": with_first_cell(release, REBIND)}
+    notebooks = {"alice": answered, "mallory-rebind": with_first_cell(release, REBIND)}
     for student, nb in notebooks.items():
         folder = root / "submitted" / student / TOPIC
         folder.mkdir(parents=True)
@@ -77,7 +81,7 @@ def auto_scores(course_root) -> dict[str, tuple[float, list]]:
 
     out = {}
     with Gradebook(f"sqlite:///{course_root / '.nbgrader' / 'gradebook.db'}", "week4") as gb:
-        for student in ("alice", "mallory-env", "mallory-rebind"):
+        for student in ("alice", "mallory-rebind"):
             sub = gb.find_submission(TOPIC, student)
             grades = [g for nb in sub.notebooks for g in nb.grades if g.cell_type == "code"]
             out[student] = (sub.score, [(g.name, g.auto_score, g.manual_score) for g in grades])
@@ -89,7 +93,6 @@ def test_write_back_replaces_tampered_scores_and_keeps_manual_ones(course, tmp_p
     before = auto_scores(root)
     full = before["alice"][0]
     assert full > 0
-    assert before["mallory-env"][0] == 0  # WEEK4_SANDBOX no longer skips the test cells
     assert before["mallory-rebind"][0] == full  # tampering in the kernel fools nbgrader...
 
     from nbgrader.api import Gradebook
@@ -108,7 +111,6 @@ def test_write_back_replaces_tampered_scores_and_keeps_manual_ones(course, tmp_p
     assert all(auto == 0 for name, auto, _ in after["mallory-rebind"][1])
     assert ("freeze-pins", 0, 0.5) in after["mallory-rebind"][1]  # manual score untouched
     assert after["alice"] == before["alice"]  # the same key: the same points, nothing changed
-    assert after["mallory-env"] == before["mallory-env"]
     changes = json.loads((out / "write-back.json").read_text())
     assert {c["student"] for c in changes} == {"mallory-rebind"}
     assert len(changes) == len(after["mallory-rebind"][1])
@@ -117,6 +119,19 @@ def test_write_back_replaces_tampered_scores_and_keeps_manual_ones(course, tmp_p
     assert "Written back to nbgrader" in (out / "report.html").read_text()
     results = json.loads((out / "results" / TOPIC / "alice.json").read_text())
     assert results["key_id"] and results["grader_version"] and results["mode"] == "grading"
+
+
+def test_week4_sandbox_set_in_the_kernel_fails_test_cells(monkeypatch):
+    """What a notebook's `os.environ["WEEK4_SANDBOX"] = "1"` does to the test cells after it
+    (they call autograder.cell.check in the same kernel): they fail, without grading."""
+    import autograder.cell
+
+    namespace: dict = {}
+    monkeypatch.setattr(autograder.cell, "topic_result", lambda topic: pytest.fail("graded"))
+    monkeypatch.setenv("WEEK4_SANDBOX", "")  # restored (removed) after the test
+    exec(SET_SANDBOX, namespace)  # the cell a student adds, as written in a notebook
+    with pytest.raises(AssertionError, match="do not run inside the grader's sandbox"):
+        autograder.cell.check(TOPIC, "freeze-pins")
 
 
 def test_write_back_needs_a_gradebook(tmp_path):
