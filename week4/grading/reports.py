@@ -88,7 +88,7 @@ font-size:.8rem;line-height:1.5;border:1px solid var(--line);background:#fff;whi
 .tag.error,.tag.timeout{border-color:#e7a7a8;background:#fdecec;color:#8a1c1f}
 .tag.stretch{font-weight:400;color:var(--muted)}
 .tag.flagged,.tag.not_isolated{border-color:#e9c46a;background:#fff5d6;color:#6b4a00}
-table.attention td{font-size:.85rem}
+table.attention td{font-size:.85rem}table.attention td:first-child{white-space:nowrap}
 table.attention .score{color:var(--muted);font-variant-numeric:tabular-nums;margin-right:.2em}
 p.legend{font-size:.85rem;color:var(--muted)}
 p.sections{font-size:.88rem;color:var(--muted);margin:.2rem 0 1rem}
