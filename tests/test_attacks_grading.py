@@ -136,3 +136,31 @@ if os.fork() == 0:
         rows = {r["student"]: r for r in csv.DictReader(fh)}
     assert float(rows["honest"]["01-virtualenv"]) == 15
     assert float(rows["mallory"]["01-virtualenv"]) == 0
+
+
+def test_grading_without_the_sandbox_needs_consent_and_is_marked(tmp_path):
+    """Where bubblewrap cannot run, week4 grade refuses; with --allow-unisolated it grades and
+    grades.csv says which results were graded without isolation."""
+    submitted = tmp_path / "submitted"
+    notebook = submitted / "alice" / "01-virtualenv" / "01-virtualenv.ipynb"
+    notebook.parent.mkdir(parents=True)
+    shutil.copy(SOLUTION_01, notebook)
+    key = tmp_path / "grading.key"
+    week4 = [sys.executable, "-m", "week4"]
+    subprocess.run(week4 + ["key", "new", str(key)], check=True, capture_output=True)
+    env = {**os.environ, "WEEK4_NO_BWRAP": "1"}
+    grade = week4 + ["grade", "--submissions", str(submitted), "--assignment", "01-virtualenv",
+                     "--out", str(tmp_path / "out"), "--key", str(key)]
+    refused = subprocess.run(grade, capture_output=True, text=True, env=env)
+    assert refused.returncode == 2
+    assert "--allow-unisolated" in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
+    done = subprocess.run(grade + ["--allow-unisolated"], capture_output=True, text=True, env=env,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    with open(tmp_path / "out" / "grades.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows[0]["graded_without_isolation"] == "01-virtualenv"
+    result = json.loads(next((tmp_path / "out" / "results").glob("*/*.json")).read_text())
+    assert result["isolated"] is False
+    doctor = subprocess.run(week4 + ["doctor"], capture_output=True, text=True, env=env)
+    assert doctor.stdout.startswith("isolation: process")

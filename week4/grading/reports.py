@@ -33,6 +33,10 @@ def write_csv(results: dict[tuple[str, str], dict], path: Path) -> None:
               for a in assignments}
     header = ["student", "total", "max"] + assignments + [
         f"{a}:{c}" for a in assignments for c in checks[a]]
+    # Graded without the sandbox (`week4 grade --allow-unisolated`): said in a last column.
+    unisolated = any(d.get("isolated") is False for d in results.values())
+    if unisolated:
+        header.append("graded_without_isolation")
     with open(path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(header)
@@ -50,9 +54,11 @@ def write_csv(results: dict[tuple[str, str], dict], path: Path) -> None:
                 per_assignment.append(f"{data['score']:g}")
                 points = {c["id"]: c["points"] for c in data["checks"]}
                 per_check += [f"{points.get(c, 0):g}" for c in checks[a]]
-            writer.writerow([student, f"{row_total:g}", f"{row_max:g}"] + per_assignment + per_check)
-
-
+            row = [student, f"{row_total:g}", f"{row_max:g}"] + per_assignment + per_check
+            if unisolated:
+                row.append(" ".join(a for a in assignments
+                                    if (results.get((student, a)) or {}).get("isolated") is False))
+            writer.writerow(row)
 
 
 # ---- shared page frame -----------------------------------------------------------------------
