@@ -162,9 +162,9 @@ class InProcessApi:
         module = types.ModuleType("app")
         module.__file__ = str(self.folder / "app.py")
         try:
-            exec(compile(self.source, "app.py", "exec"), module.__dict__)
+            exec(compile(self.source, "app.py", "exec"), module.__dict__)  # noqa: S102 (our app.py)
             self.app = module.create_app({"DATABASE": self.database, "TESTING": False})
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 (a mutant's create_app may raise anything)
             self.broken = f"your app could not be served: {type(exc).__name__}: {exc}"
 
     def request(self, method, path, *, json_body=_MISSING, body=None, content_type=None,
@@ -228,7 +228,7 @@ class InProcessNotebook:
 
         try:
             return Reply("ok", self.functions[name](*args, **kwargs))
-        except Exception as exc:  # the reply a sandbox would give
+        except Exception as exc:  # noqa: BLE001 (the reply a sandbox would give)
             return Reply("error", error={"type": type(exc).__name__, "message": str(exc)})
 
     def failure(self, name, reply, shown=""):
@@ -239,8 +239,9 @@ def pure_functions_03(replacements: dict[str, str] | None = None) -> dict:
     """The solution's pure topic-03 functions (with mutant cells swapped in), defined here."""
     import json
 
-    from autograder.notebook import cell_source
     from helpers import SOLUTIONS
+
+    from autograder.notebook import cell_source
 
     nb = json.loads((SOLUTIONS / "03-cloud" / "03-cloud.ipynb").read_text(encoding="utf-8"))
     namespace: dict = {"math": __import__("math")}
@@ -251,7 +252,7 @@ def pure_functions_03(replacements: dict[str, str] | None = None) -> dict:
                 not any(f"def {name}(" in source for name in PURE_03) and "LAYERS =" not in source:
             continue
         source = "\n".join(line for line in source.splitlines() if not line.startswith("%"))
-        exec(compile(source, f"cell-{grade_id}", "exec"), namespace)
+        exec(compile(source, f"cell-{grade_id}", "exec"), namespace)  # noqa: S102 (our cells)
     return {name: namespace[name] for name in PURE_03}
 
 
@@ -313,7 +314,7 @@ def record_exchanges(monkeypatch, topic: str, notebook: Path) -> dict:
     import base64
     import json
 
-    import autograder.http_api as http_api
+    from autograder import http_api
     from autograder.runner import grade_topic
 
     exchanges: dict[str, list] = {}

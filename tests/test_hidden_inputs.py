@@ -23,18 +23,29 @@ from __future__ import annotations
 import http.client
 import json
 import random
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from helpers import EXERCISES, SOLUTIONS, mutate, notebook_from_code
+from hidden import (
+    N_KEYS,
+    PURE_03_CHECKS,
+    InProcessApi,
+    lookup_source,
+    pure_functions_03,
+    random_keys,
+    read_records,
+    record_exchanges,
+    recording_notebook,
+    replay_source,
+    run_checks,
+    run_pure_03,
+    submission,
+)
 
 from autograder.keys import Inputs
 from autograder.mutants import catalogue
 from autograder.runner import grade_topic
-from helpers import EXERCISES, SOLUTIONS, mutate, notebook_from_code
-from hidden import (N_KEYS, PURE_03_CHECKS, InProcessApi, lookup_source, pure_functions_03,
-                    random_keys, read_records, record_exchanges, recording_notebook,
-                    replay_source, run_checks, run_pure_03, submission)
 
 # Checks whose inputs do not depend on the key and that cost seconds (a real venv, a real
 # gunicorn): graded once per notebook by the whole-notebook tests, not per key.
@@ -163,7 +174,7 @@ def test_02_generators_under_30_keys():
     corpus of their own, per key and student."""
     practice = None
     for index, key in enumerate(KEYS):
-        checks, api, draw = draws_02(key, f"student{index}")
+        checks, _, draw = draws_02(key, f"student{index}")
         names = []
         for check_id in ("post-created", "put-replace", "concurrent-posts", "restart"):
             d = draw(check_id)
@@ -234,8 +245,9 @@ def test_02_every_mutant_loses_exactly_its_points_in_process(tmp_path):
 
 
 def _run_02(api) -> dict:
-    from autograder.checking import CheckFailed
     from hidden import check_functions
+
+    from autograder.checking import CheckFailed
 
     lost = {}
     for func in check_functions("02-flask-rest"):
@@ -336,7 +348,7 @@ def test_03_practice_lookup_table_scores_zero_in_grading_mode(default, tmp_path)
     recording, table = record_03(pure_functions_03())
     assert not run_pure_03(recording, None)
     namespace: dict = {}
-    exec(lookup_source(table, default), namespace)
+    exec(lookup_source(table, default), namespace)  # noqa: S102 (our table)
     lookup = {name: namespace[name] for name in table}
     # the table answers practice mode (a raised error it cannot record: the default's)...
     assert set(run_pure_03(lookup, None)) <= {"service-model-invalid"}
@@ -352,12 +364,14 @@ def test_03_practice_lookup_table_scores_zero_in_grading_mode(default, tmp_path)
 def test_04_passengers_and_splits_under_30_keys():
     """Grading mode's passengers are valid requests, none is its shipped row, the splits are
     stratified and the key's own."""
+    import pandas as pd
+
     from autograder.sandboxed.serving import holdout_split, perturbed
     from week4.data import load_titanic
 
     data = load_titanic()
     labels = [int(v) for v in data["survived"]]
-    shipped = {tuple(None if v != v else v for v in row)
+    shipped = {tuple(None if pd.isna(v) else v for v in row)
                for row in data[["pclass", "sex", "age", "sibsp", "parch", "fare",
                                 "embarked"]].itertuples(index=False)}
     seen = set()
@@ -374,13 +388,13 @@ def test_04_passengers_and_splits_under_30_keys():
             age = moved.get("age", r["age"])
             fare = moved.get("fare", r["fare"])
             port = moved.get("embarked", r["embarked"])
-            assert age != age or age >= 0.5
-            assert fare != fare or fare >= 0
-            assert port != port or port in ("C", "Q", "S")
-            if r["age"] == r["age"]:
+            assert pd.isna(age) or age >= 0.5
+            assert pd.isna(fare) or fare >= 0
+            assert pd.isna(port) or port in ("C", "Q", "S")
+            if not pd.isna(r["age"]):
                 assert age != r["age"]
-            record = (r["pclass"], r["sex"], None if age != age else age, r["sibsp"],
-                      r["parch"], None if fare != fare else fare,
+            record = (r["pclass"], r["sex"], None if pd.isna(age) else age, r["sibsp"],
+                      r["parch"], None if pd.isna(fare) else fare,
                       None if not isinstance(port, str) else port)
             same += record in shipped
         assert same <= len(test) * 0.02, same  # a few may meet another passenger by chance
