@@ -267,6 +267,23 @@ def test_leak_and_prose_figures_are_computed(titanic):
     assert twenties.mean() < 0.4
 
 
+def test_kaggle_column_map_names_every_titanic3_column_once(titanic):
+    rows = table_after("| titanic3 (this course) | Kaggle `train.csv` | Note |")
+    ours = [r[0].strip("`") for r in rows if r[0]]
+    assert sorted(ours) == sorted(titanic.columns)
+    for ours_cell, kaggle_cell, _ in rows:
+        if ours_cell and kaggle_cell:  # the same column, capitalised
+            assert kaggle_cell.strip("`").lower() == ours_cell.strip("`"), (ours_cell, kaggle_cell)
+    kaggle = [r[1].strip("`") for r in rows if r[1]]
+    assert "PassengerId" in kaggle and len(kaggle) == 12  # train.csv's twelve columns
+    assert "891" in TEXT and "418" in TEXT and 891 + 418 == len(titanic)
+    korean = (ROOT / "docs" / "ko" / "topics" / "05-eda.md").read_text(encoding="utf-8")
+    start = korean.index("| titanic3 (이 강의) |")
+    ko_rows = [line.split("|")[1:3] for line in korean[start:].splitlines()[2:]
+               if line.startswith("|")][:len(rows)]
+    assert [[c.strip() for c in r] for r in ko_rows] == [r[:2] for r in rows]
+
+
 # --- figures -------------------------------------------------------------------------------------
 
 def bars(fig):
