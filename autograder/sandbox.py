@@ -167,7 +167,9 @@ class Sandbox:
         # its share and the rest of the notebook still loads (as nbgrader carries on).
         cell_timeout = max(1.0, self.load_timeout / 3)
         reply = self._send({"op": "load", "cells": str(cells_file),
-                            "cell_timeout": cell_timeout}, self.load_timeout)
+                            "cell_timeout": cell_timeout,       # CPU seconds per cell
+                            "cell_wall": max(cell_timeout, self.load_timeout * 0.6)},  # wall s
+                           self.load_timeout)
         if not reply.ok:
             # Loading never returned: there is no point in restarting for every check.
             self.fatal = reply
