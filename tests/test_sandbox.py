@@ -57,20 +57,9 @@ def test_sys_exit_is_an_error_and_os_exit_a_crash():
 
 def live_processes(token: str) -> list[int]:
     """Host pids whose command line carries `token` (zombies count as gone)."""
-    found = []
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/cmdline", "rb") as fh:
-                cmdline = fh.read()
-            with open(f"/proc/{entry.name}/stat") as fh:
-                state = fh.read().rsplit(")", 1)[-1].split()[0]
-        except OSError:
-            continue
-        if token.encode() in cmdline and state != "Z":
-            found.append(int(entry.name))
-    return found
+    from tests.test_attacks import host_processes
+
+    return host_processes(token)
 
 
 def test_memory_is_limited():
