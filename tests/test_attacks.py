@@ -166,14 +166,16 @@ def attack():
 def test_a_double_forked_setsid_process_dies_with_the_sandbox():
     token = f"week4-orphan-{uuid.uuid4().hex}"
     box = sandbox(f"""
-import os, sys, time
+import os, sys
 def attack():
+    ready_r, ready_w = os.pipe()  # closes on exec: EOF once the orphan is running
     if os.fork() == 0:
         os.setsid()
         if os.fork() == 0:
-            os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(600)", {token!r}])
+            os.execv(sys.executable, [sys.executable, "-c", "import signal; signal.pause()", {token!r}])
         os._exit(0)
-    time.sleep(0.1)
+    os.close(ready_w)
+    os.read(ready_r, 1)
     return True
 """)
     try:
@@ -357,8 +359,8 @@ def attack():
     try:
         while n < 100000:
             if os.fork() == 0:
-                import time
-                time.sleep(60)
+                import signal
+                signal.pause()
                 os._exit(0)
             n += 1
     except OSError:

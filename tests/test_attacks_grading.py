@@ -83,7 +83,7 @@ def test_gunicorn_config_cannot_leave_processes_or_files_behind(tmp_path, privat
                 f"open({str(marker)!r}, 'w').close() if os.access({str(tmp_path)!r}, os.W_OK) else None\n"
                 "if os.fork() == 0:\n"
                 "    os.setsid()\n"
-                f"    os.execv(sys.executable, [sys.executable, '-c', 'import time; time.sleep(600)', {token!r}])\n")
+                f"    os.execv(sys.executable, [sys.executable, '-c', 'import signal; signal.pause()', {token!r}])\n")
     path = tmp_path / "s" / notebook.name
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps(data), encoding="utf-8")
@@ -117,7 +117,7 @@ except OSError:
 if os.fork() == 0:
     os.setsid()
     os.execv(sys.executable, [sys.executable, "-c",
-             "import time, pathlib; time.sleep(5); pathlib.Path({str(out / 'grades.csv')!r}).write_text('forged')",
+             "import pathlib; p = pathlib.Path({str(out / 'grades.csv')!r})\nwhile not p.exists(): pass\np.write_text('forged')",
              {token!r}])
 """
     with_cell(EXERCISE_01, attack, submitted / "mallory" / "01-virtualenv" / "01-virtualenv.ipynb")

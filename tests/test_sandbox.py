@@ -80,7 +80,7 @@ def test_a_loop_while_loading_keeps_the_sandbox_down_without_retrying():
 def test_every_process_of_the_sandbox_ends_with_it():
     token = f"week4-test-{os.getpid()}-{time.monotonic_ns()}"
     src = ("import subprocess, sys\n"
-           f"child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)', {token!r}])\n"
+           f"child = subprocess.Popen([sys.executable, '-c', 'import signal; signal.pause()', {token!r}])\n"
            "def pid():\n    return child.pid")
     box = sandbox(src)
     assert box.call("pid").ok
