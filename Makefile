@@ -1,15 +1,26 @@
 # week4: the menu. `make check` and `make test` are all a student or CI needs;
-# each sets up .venv on first use (and again whenever pyproject.toml changes).
+# each sets up .venv on first use (and again whenever pyproject.toml or uv.lock changes).
 
 PYTHON ?= python3
+# pytest workers for `make test` (pytest-xdist; tests/conftest.py says how the work is shared
+# out); TEST_JOBS=0 runs the suite in one process.
+TEST_JOBS ?= 2
+# extra arguments for `uv lock`, e.g. `make lock LOCK_ARGS=--upgrade` to move every pin.
+LOCK_ARGS ?=
 VENV   := .venv
 BIN    := $(VENV)/bin
 TOPICS := $(notdir $(wildcard solutions/[0-9]*))
+# Every Python package is pinned, with hashes, in uv.lock; requirements/ holds the same pins
+# exported for pip, used only when uv cannot be installed. uv itself is pinned here.
+UV_VERSION := 0.13.9
+UV     := $(BIN)/uv
 # Tools that call other tools by name (nbgrader runs `alembic`) must find ours first.
 export PATH := $(abspath $(BIN)):$(PATH)
+# uv uses the Python that made .venv; it never downloads one.
+export UV_PYTHON_DOWNLOADS := never
 
 .DEFAULT_GOAL := help
-.PHONY: help setup setup-dev check test release lab docs docs-build bench-check bench-serving bench-grade grade-demo clean
+.PHONY: help setup setup-dev check test lock bwrap release lab docs docs-build bench-check bench-serving bench-grade grade-demo clean
 
 help: ## show this menu
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -17,16 +28,34 @@ help: ## show this menu
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "week4 needs Python 3.11 or newer; found " + sys.version.split()[0])'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# The pinned uv, installed into .venv by the pip that `python3 -m venv` put there (no installer
+# script). If pip cannot install it, setup goes on with pip and the same pins.
+$(VENV)/.uv-$(UV_VERSION): | $(BIN)/python
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION) >/dev/null 2>&1 || true
+	@touch $@
+
+# uv's sync is --inexact: it leaves pip and uv itself in .venv (and, for `make check`, the dev
+# tools a `make test` installed); every locked package gets exactly its locked version. Without
+# uv, pip installs the same pins, checking the hashes uv exported to requirements/.
+UV_SYNC = $(UV) sync --locked --inexact --quiet
+LOCK_HINT = { echo "(changed pyproject.toml? 'make lock' updates uv.lock and requirements/)"; exit 1; }
+NO_UV = uv $(UV_VERSION) is unavailable: installing the locked versions with pip from
 
 # Student tools: the package, its checks, JupyterLab.
-$(VENV)/.student: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[lab]'
+$(VENV)/.student: pyproject.toml uv.lock requirements/student.txt | $(VENV)/.uv-$(UV_VERSION)
+	@if [ -x $(UV) ]; then $(UV_SYNC) --extra lab || $(LOCK_HINT); else \
+	  echo "$(NO_UV) requirements/student.txt"; \
+	  $(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/student.txt && \
+	  $(BIN)/python -m pip install --quiet -e '.[lab]' --no-deps; fi
 	@touch $@
 
 # Everything: instructor (nbgrader), docs and test tools, plus the npm tools.
-$(VENV)/.dev: pyproject.toml $(VENV)/.student node_modules/.installed
-	$(BIN)/python -m pip install --quiet -e '.[lab,instructor,docs,dev]'
+$(VENV)/.dev: pyproject.toml uv.lock requirements/dev.txt $(VENV)/.student node_modules/.installed
+	@if [ -x $(UV) ]; then $(UV_SYNC) --all-extras || $(LOCK_HINT); else \
+	  echo "$(NO_UV) requirements/dev.txt"; \
+	  $(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/dev.txt && \
+	  $(BIN)/python -m pip install --quiet -e '.[lab,instructor,docs,dev]' --no-deps; fi
 	@touch $@
 
 # newman (runs the Postman collection), mermaid and katex (offline docs site).
@@ -35,39 +64,49 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-# The docs' browser test drives Debian's chromium (no browser download) and needs CJK fonts
-# for the Korean pages. Installed here when missing; CI runs as root.
-$(VENV)/.browser: | $(BIN)/python
-	@if ! command -v chromium >/dev/null 2>&1 || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; \
-	  else \
-	    echo "the browser test needs chromium and fonts-noto-cjk: sudo apt-get install chromium fonts-noto-cjk"; exit 1; \
-	  fi; \
-	fi
-	@touch $@
+# Debian packages, installed without their recommended extras when missing (CI runs as root).
+# $(call apt,PACKAGES,WHAT NEEDS THEM,WHAT TO DO WITHOUT THEM): a package counts as present
+# when its command (bwrap, chromium) or, for fonts, its dpkg entry is there.
+define apt
+missing=""; for p in $(1); do \
+  case $$p in bubblewrap) command -v bwrap ;; chromium) command -v chromium ;; *) dpkg -s $$p ;; esac \
+    >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+if [ -n "$$missing" ]; then \
+  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+    export DEBIAN_FRONTEND=noninteractive; echo "apt-get install$$missing"; \
+    apt-get install -y -qq --no-install-recommends $$missing >/dev/null 2>&1 \
+    || { apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; }; \
+  else \
+    echo "$(2) needs$$missing: sudo apt-get install --no-install-recommends$$missing"; $(3); \
+  fi; \
+fi
+endef
 
-# Student code is graded in a bubblewrap sandbox (autograder/jail.py). Installed here when
-# missing and running as root; otherwise one line says how, and grading falls back to a plain
-# child process (week4 check says so; week4 grade then needs --allow-unisolated).
-$(VENV)/.sandbox: | $(BIN)/python
-	@if ! command -v bwrap >/dev/null 2>&1; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends bubblewrap; \
-	  else \
-	    echo "no sandbox for student code: install bubblewrap (sudo apt-get install bubblewrap); grading falls back to a plain process"; \
-	  fi; \
-	fi
+# The grader runs student code inside bubblewrap (bwrap) when it is there; without it, it
+# falls back to its plain sandbox and says so. Looked for on every run (it takes no time).
+bwrap:
+	@$(call apt,bubblewrap,the grader's bubblewrap sandbox,true)
+
+# The docs' browser test drives Debian's chromium (no browser download) and needs CJK fonts
+# for the Korean pages.
+$(VENV)/.browser: | $(BIN)/python
+	@$(call apt,chromium fonts-noto-cjk,the browser test,exit 1)
 	@touch $@
 
 setup: $(VENV)/.student ## create .venv with the student tools
 setup-dev: $(VENV)/.dev ## create .venv with every tool (instructor, docs, tests)
 
-check: $(VENV)/.student $(VENV)/.sandbox ## grade your exercises/ and print the scoreboard
+check: $(VENV)/.student bwrap ## grade your exercises/ and print the scoreboard
 	@$(BIN)/week4 check
 
-test: $(VENV)/.dev $(VENV)/.sandbox $(VENV)/.browser ## run the whole test suite (docs build and browser test included)
-	$(BIN)/python -m pytest
+test: $(VENV)/.dev bwrap $(VENV)/.browser ## run the whole test suite (docs build and browser test included)
+	$(BIN)/python -m pytest $(if $(filter-out 0,$(TEST_JOBS)),-n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder)
+
+lock: | $(VENV)/.uv-$(UV_VERSION) ## pin every dependency again: uv.lock, and its pip export in requirements/
+	@[ -x $(UV) ] || { echo "make lock needs uv: $(BIN)/python -m pip install uv==$(UV_VERSION)"; exit 1; }
+	$(UV) lock $(LOCK_ARGS)
+	$(UV) export --frozen --quiet --no-emit-project --extra lab -o requirements/student.txt
+	$(UV) export --frozen --quiet --no-emit-project --all-extras -o requirements/dev.txt
 
 release: $(VENV)/.dev ## regenerate exercises/ from solutions/ with nbgrader
 	$(BIN)/python -m week4.release $(TOPICS)

@@ -13,6 +13,7 @@ import sys
 import pytest
 
 from autograder.mutants import catalogue
+from autograder.runner import check_infos
 from autograder.topics import TOPICS
 from helpers import BIN, ROOT, SOLUTIONS, grade, load_solution
 
@@ -48,7 +49,9 @@ def course(tmp_path_factory):
     for topic in TOPICS:
         shutil.copytree(SOLUTIONS / topic, root / "solutions" / topic,
                         ignore=shutil.ignore_patterns("app.py", "*.db"))
-        nbgrader(root, "generate_assignment", topic, "--force")
+    # one nbgrader run for all topics (the assignment id is a glob): each run starts slowly
+    nbgrader(root, "generate_assignment", "*", "--force")
+    for topic in TOPICS:
         release = json.loads((root / "exercises" / topic / f"{topic}.ipynb").read_text())
         solution = {c["metadata"]["nbgrader"]["grade_id"]: c["source"]
                     for c in load_solution(topic)["cells"]
@@ -61,7 +64,7 @@ def course(tmp_path_factory):
             folder = root / "submitted" / student / topic
             folder.mkdir(parents=True)
             (folder / f"{topic}.ipynb").write_text(json.dumps(nb))
-        nbgrader(root, "autograde", topic)
+    nbgrader(root, "autograde", "*")
     nbgrader(root, "export", "--to", str(root / "grades.csv"))
     return root
 
@@ -78,7 +81,7 @@ def test_autograde_points_equal_week4_check(course, topic):
     ours = {s: grade(topic, course / "submitted" / s / topic / f"{topic}.ipynb").score
             for s in rows}
     assert rows == ours
-    assert rows["alice"] == grade(topic, SOLUTIONS / topic / f"{topic}.ipynb").max
+    assert rows["alice"] == sum(info.points for info in check_infos(TOPICS[topic]))  # full marks
     assert rows["bob"] == 0
     if catalogue(topic) and getattr(catalogue(topic), "MUTANTS", None):
         assert 0 <= rows["carol"] < rows["alice"]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -118,7 +120,9 @@ def test_every_page_loads_cleanly_with_working_links_and_images(site, browser):
     for url in urls:
         visit = Visit(browser, url, base)
         page = visit.page
-        page.wait_for_timeout(50)
+        # every image has finished loading or failing (the load event does not cover images
+        # that scripts add)
+        page.wait_for_function("[...document.images].every(img => img.complete)")
         hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
         for href in hrefs:
             if href.startswith(base) and not resolves(out, base, href):
@@ -170,6 +174,14 @@ def test_math_renders(site, browser):
         visit.close()
 
 
+def initial_search_meta(out: Path, path: str) -> str:
+    """The search status line of a page as served, before any script ran."""
+    html = (out / path.lstrip("/") / "index.html").read_text(encoding="utf-8")
+    match = re.search(r'<div class="md-search-result__meta">\s*(.*?)\s*</div>', html, re.S)
+    assert match, "the page has no search status line"
+    return match[1]
+
+
 @pytest.mark.parametrize("lang,query,expected", [
     ("en", "idempotent", "topics/02-flask-rest/"),
     ("ko", "가상환경", "ko/topics/01-virtualenv/"),
@@ -179,9 +191,19 @@ def test_search_finds_the_right_page(site, browser, lang, query, expected):
     home = f"{base}/" if lang == "en" else f"{base}/ko/"
     visit = Visit(browser, home, base)
     page = visit.page
-    page.fill("input.md-search__input", query)
-    # the search index is built in a web worker on first use: slow on a busy machine
-    page.wait_for_selector(".md-search-result__item", timeout=60000)
+    # Material sends queries only once its web worker has built the index, and answers the
+    # first (empty) one by replacing the "Initializing search" line that the page is served
+    # with: wait for that, however long the worker takes.
+    served = initial_search_meta(out, home[len(base):])
+    page.wait_for_function(
+        "served => document.querySelector('.md-search-result__meta').textContent.trim() !== served",
+        arg=served)
+    box = page.locator("input.md-search__input")
+    box.fill(query)
+    # Material reads the box on keyup (fill sends none, and the Korean query cannot be typed
+    # key by key), so send the keyup a user's last keystroke would.
+    box.dispatch_event("keyup")
+    page.wait_for_selector(".md-search-result__item")
     links = page.eval_on_selector_all(".md-search-result__item a",
                                       "els => els.map(e => e.href)")
     assert any(expected in link for link in links), links
@@ -192,15 +214,19 @@ def test_search_finds_the_right_page(site, browser, lang, query, expected):
     ("home-en", "/"), ("topic-en", "/topics/02-flask-rest/"),
     ("home-ko", "/ko/"), ("topic-ko", "/ko/topics/02-flask-rest/"),
 ])
-def test_screenshots_are_saved_as_artifacts(site, browser, name, path):
+def test_screenshots_are_saved_as_artifacts(site, browser, name, path, tmp_path):
     _, base = site
-    SHOTS.mkdir(parents=True, exist_ok=True)
     visit = Visit(browser, base + path, base)
-    target = SHOTS / f"{name}.png"
-    visit.page.screenshot(path=str(target), full_page=False)
-    assert target.stat().st_size > 10_000
+    shot = tmp_path / f"{name}.png"
+    visit.page.screenshot(path=str(shot), full_page=False)
+    assert shot.stat().st_size > 10_000
     assert not visit.problems, visit.problems
     visit.close()
+    # published whole: a run beside this one (another worker, another pytest) never sees half
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    partial = SHOTS / f".{name}.{os.getpid()}.png"
+    shutil.copyfile(shot, partial)
+    os.replace(partial, SHOTS / f"{name}.png")
 
 
 def test_language_switcher_links_both_sites(site, browser):
