@@ -82,3 +82,27 @@ def week4(*args: str, cwd: Path = ROOT, timeout: float = 600) -> subprocess.Comp
     env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
     return subprocess.run([str(BIN / "week4"), *args], cwd=cwd, capture_output=True, text=True,
                           timeout=timeout, env=env)
+
+
+def wait_until_listening(proc: subprocess.Popen, log: Path, marks: tuple[str, ...]) -> None:
+    """Wait until a server started with `stdout=PIPE` prints one of `marks` (werkzeug's
+    "Running on", gunicorn's "Listening at": both print it once the socket is bound), copying
+    its output to `log` for the rest of its life. No clock: the line comes, or the output
+    ends because the server died, and then the assertion shows the log."""
+    import threading
+
+    seen = threading.Event()
+
+    def copy() -> None:
+        with open(log, "ab") as out:
+            for line in iter(proc.stdout.readline, b""):
+                out.write(line)
+                out.flush()
+                if any(mark.encode() in line for mark in marks):
+                    seen.set()
+        seen.set()  # end of output: the server is gone
+
+    threading.Thread(target=copy, daemon=True).start()
+    seen.wait()
+    assert any(m in log.read_text(errors="replace") for m in marks), \
+        log.read_text(errors="replace")[-2000:]

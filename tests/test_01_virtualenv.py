@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
@@ -37,10 +36,9 @@ def test_realistic_mistake_loses_exactly_its_points(name, tmp_path):
 
 @pytest.mark.parametrize("name", list(ADVERSARIES))
 def test_adversarial_submission_scores_zero_without_hanging(name, tmp_path):
-    source, limit = ADVERSARIES[name]
-    start = time.monotonic()
+    # Returning at all is the "without hanging": the grader's own call limits and topic
+    # budget end a loop (tests/test_sandbox.py proves both without a clock).
+    source, _ = ADVERSARIES[name]
     result = grade(TOPIC, notebook_from_code(TOPIC, source, folder=tmp_path))
-    elapsed = time.monotonic() - start
     assert result.score == 0, {c.id: c.message for c in result.checks if c.passed}
-    assert elapsed < limit, f"took {elapsed:.0f} s"
     assert all(c.message for c in result.checks)  # every failure says why

@@ -21,13 +21,12 @@ from helpers import EXERCISES, ROOT, mutate, notebook_from_code, week4
 
 TOPIC = "02-flask-rest"
 WORKERS = int(os.environ.get("WEEK4_TEST_PARALLEL", "3"))  # gradings at once
-ADVERSARIAL_SECONDS = 40  # a hostile submission must be graded (to 0) within this
 
 
 from autograder.mutants.m02_flask_rest import all_checks, mutants  # noqa: E402
 
 
-# --- hostile submissions: notebook cells; all must score 0 within ADVERSARIAL_SECONDS -----------
+# --- hostile submissions: notebook cells; all must score 0, and the grading must end ---------------
 
 FLASK_APP = '''%%writefile app.py
 import time
@@ -131,10 +130,10 @@ def test_mutant_loses_exactly_its_checks(graded, name):
 
 
 @pytest.mark.parametrize("name", list(ADVERSARIAL))
-def test_hostile_submission_scores_zero_quickly(graded, name):
-    result, seconds = graded[f"adversarial:{name}"]
+def test_hostile_submission_scores_zero_without_hanging(graded, name):
+    # Returning at all is the "without hanging" (the grader's limits end every loop).
+    result, _ = graded[f"adversarial:{name}"]
     assert result["score"] == 0, [c["id"] for c in result["checks"] if c["passed"]]
-    assert seconds < ADVERSARIAL_SECONDS
 
 
 def test_failure_messages_quote_request_and_response(graded):
