@@ -123,7 +123,7 @@ def statuses(output: str) -> list[int]:
 
 def run_script(name: str, base: str) -> str:
     proc = subprocess.run(["bash", str(DEMOS / name)], env={**tool_env(), "BASE": base},
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     return proc.stdout
 
@@ -161,7 +161,7 @@ def test_hello_demo_over_http_with_the_documented_commands(tmp_path):
 
 def test_flask_routes_lists_the_demo_routes(tmp_path):
     proc = subprocess.run(command(FLASK_ROUTES), cwd=tmp_path, env=tool_env(),
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     for rule in ("/hello/<name>", "/echo", "/sum"):
         assert rule in proc.stdout
@@ -169,7 +169,7 @@ def test_flask_routes_lists_the_demo_routes(tmp_path):
 
 def test_duplicate_view_names_fail_as_documented():
     proc = subprocess.run([str(BIN / "python"), str(DEMOS / "02-duplicate-views.py")],
-                          capture_output=True, text=True, timeout=60, env=tool_env())
+                          capture_output=True, text=True, timeout=600, env=tool_env())
     assert proc.returncode != 0
     assert ("AssertionError: View function mapping is overwriting an existing endpoint "
             "function: menus") in proc.stderr
@@ -311,5 +311,5 @@ def test_sequence_diagram_parses_with_mermaid(tmp_path):
         "const result = await mermaid.parse(fs.readFileSync(process.argv[2], 'utf8'));\n"
         "console.log(result.diagramType);\n", encoding="utf-8")
     proc = subprocess.run([node, str(script), str(tmp_path / "diagram.mmd")],
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0 and proc.stdout.strip() == "sequence", proc.stderr[-1000:]

@@ -98,7 +98,7 @@ def test_unknown_state_is_an_error():
 
 def test_costs_script_runs():
     out = subprocess.run([sys.executable, str(DEMOS / "cloud_costs.py")], capture_output=True,
-                         text=True, check=True, timeout=60).stdout
+                         text=True, check=True, timeout=600).stdout
     assert [line.split(":")[0].strip() for line in out.splitlines()] == \
         ["running", "stopped", "terminated"] * 2
     assert out.count("(elastic IPv4)") == out.count("(automatic IPv4)") == 3
@@ -205,7 +205,7 @@ def run_user_data(tmp_path, model: bytes, checksum: str) -> tuple[subprocess.Com
     env = {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "APP_DIR": str(app_dir),
            "FAKE_S3": str(s3), "SYSTEMCTL_LOG": str(tmp_path / "systemctl.log")}
     proc = subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True,
-                          timeout=60, check=False)
+                          timeout=600, check=False)
     return proc, app_dir
 
 
@@ -235,7 +235,7 @@ def test_user_data_refuses_a_model_with_the_wrong_checksum(tmp_path, model_archi
 def test_user_data_needs_both_settings(tmp_path):
     env = {"PATH": os.environ["PATH"], "APP_DIR": str(tmp_path)}
     proc = subprocess.run(["bash", str(USER_DATA)], env=env, capture_output=True, text=True,
-                          timeout=60, check=False)
+                          timeout=600, check=False)
     assert proc.returncode != 0 and "MODEL_URI" in proc.stderr
 
 
@@ -270,7 +270,7 @@ def test_unit_passes_systemd_analyze_verify(tmp_path):
     path = tmp_path / "week4-api.service"
     path.write_text(text)
     proc = subprocess.run(["systemd-analyze", "verify", str(path)], capture_output=True,
-                          text=True, timeout=60, check=False)
+                          text=True, timeout=600, check=False)
     assert proc.returncode == 0 and "week4-api.service" not in proc.stderr, proc.stderr
 
 

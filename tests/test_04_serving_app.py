@@ -232,7 +232,7 @@ def test_gunicorn_serves_the_reference_app(tmp_path):
         assert (status, body) == (200, {"status": "ok"})
         assert client.call(base, "GET", "/model")[1]["backend"] == "onnx"
         out = subprocess.run([sys.executable, "-m", "week4.serving.client", base],
-                             capture_output=True, text=True, timeout=30).stdout
+                             capture_output=True, text=True, timeout=600).stdout
         assert re.findall(r"-> (\d+)", out) == ["200", "200", "400", "200"]
         # The benchmark's load generator counts right (its timings are never asserted).
         result = bench_serving.load(port, "POST", "/predict", json.dumps(ROSE).encode(),

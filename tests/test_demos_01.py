@@ -55,7 +55,7 @@ COVERED = {
 }
 
 
-def run(args, *, env=None, timeout=60, cwd=ROOT) -> subprocess.CompletedProcess:
+def run(args, *, env=None, timeout=600, cwd=ROOT) -> subprocess.CompletedProcess:
     proc = subprocess.run([str(a) for a in args], capture_output=True, text=True, cwd=cwd,
                           env=env, timeout=timeout, check=False)
     assert proc.returncode == 0, f"{args} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"

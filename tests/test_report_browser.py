@@ -62,11 +62,17 @@ def browser():
         chromium.close()
 
 
+HANG_GUARD_MS = 600_000
+
+
 class Visit:
     """Open one page and record everything that went wrong."""
 
     def __init__(self, browser, url: str, origin: str):
         self.page = browser.new_page(viewport={"width": 1100, "height": 1400})
+        # Every wait below is for a condition (a worker's answer, a rendered SVG); this is
+        # only a hang guard, far above what a busy machine needs, never a deadline to meet.
+        self.page.set_default_timeout(HANG_GUARD_MS)
         self.problems: list[str] = []
         self.page.on("console", lambda m: m.type == "error" and self.problems.append(
             f"console error: {m.text}"))

@@ -72,11 +72,17 @@ def page_urls(out: Path, base: str) -> list[str]:
     return urls
 
 
+HANG_GUARD_MS = 600_000
+
+
 class Visit:
     """Open one page and record everything that went wrong."""
 
     def __init__(self, browser, url: str, origin: str):
         self.page = browser.new_page()
+        # Every wait below is for a condition (a worker's answer, a rendered SVG); this is
+        # only a hang guard, far above what a busy machine needs, never a deadline to meet.
+        self.page.set_default_timeout(HANG_GUARD_MS)
         # Material draws mermaid diagrams into closed shadow roots; open them so the test can
         # look inside (this changes nothing else on the page).
         self.page.add_init_script(
@@ -153,7 +159,7 @@ def test_mermaid_diagrams_render_to_svg(site, browser):
             page.wait_for_function(
                 """n => [...document.querySelectorAll('.mermaid')].filter(
                        el => (el.shadowRoot || el).querySelector('svg')).length === n""",
-                arg=count, timeout=20000)
+                arg=count)
         except Exception as exc:
             raise AssertionError(f"{rel}: mermaid diagrams did not render ({exc})") from None
         assert not visit.problems, visit.problems
@@ -167,7 +173,7 @@ def test_math_renders(site, browser):
     for html in pages[:2] + [p for p in pages if "/ko/" in p.as_posix()][:1]:
         rel = html.parent.relative_to(out).as_posix()
         visit = Visit(browser, f"{base}/{rel}/", base)
-        visit.page.wait_for_selector(".arithmatex .katex", timeout=10000)
+        visit.page.wait_for_selector(".arithmatex .katex")
         assert visit.page.locator(".arithmatex .katex").count() == visit.page.locator(
             ".arithmatex").count()
         assert not visit.problems, visit.problems
