@@ -13,7 +13,7 @@ TOPICS := $(notdir $(wildcard solutions/[0-9]*))
 # Every Python package is pinned, with hashes, in uv.lock; requirements/ holds the same pins
 # exported for pip, used only when uv cannot be installed. uv itself is pinned here.
 UV_VERSION := 0.13.9
-UV     := $(BIN)/uv
+UV     := $(VENV)/uv/bin/uv
 # Tools that call other tools by name (nbgrader runs `alembic`) must find ours first.
 export PATH := $(abspath $(BIN)):$(PATH)
 # uv uses the Python that made .venv; it never downloads one.
@@ -27,25 +27,31 @@ help: ## show this menu
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "week4 needs Python 3.11 or newer; found " + sys.version.split()[0])'
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv --without-pip $(VENV)
 
-# The pinned uv, installed into .venv by the pip that `python3 -m venv` put there (no installer
-# script). If pip cannot install it, setup goes on with pip and the same pins.
+# The pinned uv, installed into .venv/uv/ by the pip the student's Python already has (no
+# installer script, nothing outside .venv). .venv itself is made without pip: uv installs
+# everything, and making pip is most of `python3 -m venv`'s time. If uv cannot be had, setup
+# goes on with pip (ensurepip puts it into .venv) and the same pins. (A Python without pip of
+# its own gets uv from the pip that ensurepip puts into .venv.)
 $(VENV)/.uv-$(UV_VERSION): | $(BIN)/python
-	@$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION) >/dev/null 2>&1 || true
+	@$(call uv_from,$(PYTHON)) || { $(PIP_IN_VENV) && $(call uv_from,$(BIN)/python); } || true
 	@touch $@
+uv_from = $(1) -m pip install --quiet --disable-pip-version-check --no-warn-script-location \
+  --target $(VENV)/uv --upgrade uv==$(UV_VERSION) >/dev/null 2>&1
 
-# uv's sync is --inexact: it leaves pip and uv itself in .venv (and, for `make check`, the dev
+# uv's sync is --inexact: it leaves what it did not install in .venv (and, for `make check`, the dev
 # tools a `make test` installed); every locked package gets exactly its locked version. Without
 # uv, pip installs the same pins, checking the hashes uv exported to requirements/.
 UV_SYNC = $(UV) sync --locked --inexact --quiet
+PIP_IN_VENV = $(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --upgrade >/dev/null
 LOCK_HINT = { echo "(changed pyproject.toml? 'make lock' updates uv.lock and requirements/)"; exit 1; }
 NO_UV = uv $(UV_VERSION) is unavailable: installing the locked versions with pip from
 
 # Student tools: the package, its checks, JupyterLab.
 $(VENV)/.student: pyproject.toml uv.lock requirements/student.txt | $(VENV)/.uv-$(UV_VERSION)
 	@if [ -x $(UV) ]; then $(UV_SYNC) --extra lab || $(LOCK_HINT); else \
-	  echo "$(NO_UV) requirements/student.txt"; \
+	  echo "$(NO_UV) requirements/student.txt"; $(PIP_IN_VENV); \
 	  $(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/student.txt && \
 	  $(BIN)/python -m pip install --quiet -e '.[lab]' --no-deps; fi
 	@touch $@
@@ -53,7 +59,7 @@ $(VENV)/.student: pyproject.toml uv.lock requirements/student.txt | $(VENV)/.uv-
 # Everything: instructor (nbgrader), docs and test tools, plus the npm tools.
 $(VENV)/.dev: pyproject.toml uv.lock requirements/dev.txt $(VENV)/.student node_modules/.installed
 	@if [ -x $(UV) ]; then $(UV_SYNC) --all-extras || $(LOCK_HINT); else \
-	  echo "$(NO_UV) requirements/dev.txt"; \
+	  echo "$(NO_UV) requirements/dev.txt"; $(PIP_IN_VENV); \
 	  $(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/dev.txt && \
 	  $(BIN)/python -m pip install --quiet -e '.[lab,instructor,docs,dev]' --no-deps; fi
 	@touch $@
@@ -103,7 +109,7 @@ test: $(VENV)/.dev bwrap $(VENV)/.browser ## run the whole test suite (docs buil
 	$(BIN)/python -m pytest $(if $(filter-out 0,$(TEST_JOBS)),-n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder)
 
 lock: | $(VENV)/.uv-$(UV_VERSION) ## pin every dependency again: uv.lock, and its pip export in requirements/
-	@[ -x $(UV) ] || { echo "make lock needs uv: $(BIN)/python -m pip install uv==$(UV_VERSION)"; exit 1; }
+	@[ -x $(UV) ] || { echo "make lock needs uv $(UV_VERSION) in $(VENV)/uv (pip could not install it)"; exit 1; }
 	$(UV) lock $(LOCK_ARGS)
 	$(UV) export --frozen --quiet --no-emit-project --extra lab -o requirements/student.txt
 	$(UV) export --frozen --quiet --no-emit-project --all-extras -o requirements/dev.txt
