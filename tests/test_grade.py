@@ -113,27 +113,29 @@ def test_rerun_skips_finished_work_and_force_regrades(demo):
 
 
 def test_a_killed_run_loses_no_finished_grade(tmp_path):
+    CLASS = 10  # enough to be killed mid-way; each submission costs a grading
     root = tmp_path / "class"
-    build(root, students=30, assignments=[TOPIC])
+    build(root, students=CLASS, assignments=[TOPIC])
     out = tmp_path / "out"
     cmd = [str(BIN / "week4"), "grade", "--submissions", str(root / "submitted"),
            "--assignment", TOPIC, "--jobs", "2", "--out", str(out)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    # wait (however long a busy machine takes) until five grades are written, then crash it
-    while len(list((out / "results").rglob("*.json"))) < 5 and proc.poll() is None:
+    # wait (however long a busy machine takes) until three grades are written, then crash it
+    while len(list((out / "results").rglob("*.json"))) < 3 and proc.poll() is None:
         time.sleep(0.1)  # polling the results folder, not waiting for time to pass
     proc.send_signal(signal.SIGKILL)  # a crash: no chance to clean up
     proc.wait()
     finished = {p: p.read_text() for p in (out / "results").rglob("*.json")}
-    assert 5 <= len(finished) < 30
+    submitted = len(list((root / "submitted").glob(f"*/{TOPIC}")))
+    assert 3 <= len(finished) < submitted
     for text in finished.values():
         json.loads(text)  # never half-written
-    rerun = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    rerun = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)  # hang guard
     assert rerun.returncode == 0, rerun.stderr
-    assert f"{30 - len(finished)} now" in rerun.stdout or "now" in rerun.stdout
+    assert f"graded {submitted - len(finished)} now" in rerun.stdout, rerun.stdout
     for path, text in finished.items():
         assert path.read_text() == text  # finished grades were kept, not redone
-    assert len(read_csv(out / "grades.csv")) == 30
+    assert len(read_csv(out / "grades.csv")) == CLASS
 
 
 def test_lms_zip_of_notebooks_named_by_student(demo, tmp_path):
