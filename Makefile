@@ -106,7 +106,7 @@ check: $(VENV)/.student bwrap ## grade your exercises/ and print the scoreboard
 	@$(BIN)/week4 check
 
 test: $(VENV)/.dev bwrap $(VENV)/.browser ## run the whole test suite (docs build and browser test included)
-	$(BIN)/python -m pytest $(if $(filter-out 0,$(TEST_JOBS)),-n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder)
+	$(BIN)/python -m pytest --durations=15 $(if $(filter-out 0,$(TEST_JOBS)),-n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder)
 
 lock: | $(VENV)/.uv-$(UV_VERSION) ## pin every dependency again: uv.lock, and its pip export in requirements/
 	@[ -x $(UV) ] || { echo "make lock needs uv $(UV_VERSION) in $(VENV)/uv (pip could not install it)"; exit 1; }
