@@ -54,10 +54,6 @@ SLOW = {"01-virtualenv": {"venv-create"}}
 GENERATED = ["01-virtualenv", "02-flask-rest", "03-cloud", "04-serving", "05-eda"]
 # Topics whose checks run many times on one loaded sandbox (the others: see their own tests).
 ON_ONE_SANDBOX = ["01-virtualenv", "05-eda"]
-# Checks with no input at all: the one right answer is the same for everybody, so a table
-# of practice answers passes them. leakage_columns() takes no argument (its notebook cell
-# fixes the signature): see the report of issue 12.
-CONSTANT = {"05-eda": {"leakage"}}
 # Whole-notebook runs per mutant cost a sandbox start each; the keys cycle across mutants so
 # that, summed over the mutants of a topic, at least this many keys are used.
 MUTANT_KEYS = N_KEYS
@@ -108,8 +104,7 @@ def test_practice_lookup_table_scores_zero_in_grading_mode(topic, default, tmp_p
     assert practice.score > 0  # the table does answer practice mode...
     key = KEYS[0] if default.startswith("raise") else KEYS[1]  # two keys over the defaults
     graded = grade_topic(topic, notebook, key=key, student="mallory")
-    passed = {c.id for c in graded.checks if c.passed}
-    assert passed <= CONSTANT.get(topic, set()), passed
+    assert graded.score == 0, [c.id for c in graded.checks if c.passed]
 
 
 @pytest.mark.parametrize("topic", GENERATED)
@@ -493,3 +488,59 @@ def test_04_memorised_survival_earns_nothing_in_grading_mode(default, tmp_path):
     graded = grade_topic(topic, notebook, key=key, student="mallory")
     assert {c.id for c in graded.checks if c.passed} == set(), \
         [c.id for c in graded.checks if c.passed]
+
+
+# --- topic 05: leakage_columns(df) on renamed columns -----------------------------------------
+
+def test_05_leakage_cases_under_30_keys():
+    """Grading mode's leakage tables: columns renamed from one word list (no shipped name but
+    survived), reordered, some left out, at least one case with a single leak; the reference
+    finds exactly the kept leaks under their new names, and the shipped names answer none."""
+    from autograder.checks import test_05_eda as checks
+
+    sizes = set()
+    for index, key in enumerate(KEYS):
+        nb = type("NB", (), {})()
+        nb.inputs = Inputs(key, f"student{index}", "05-eda")
+        cases = checks.generated(nb)["leakage_columns"].cases
+        assert len(cases) == 3 and all(c.hidden for c in cases)
+        single = False
+        for case in cases:
+            pairs = case.spec["columns"]
+            given = checks.table(case.spec)
+            renamed = dict(pairs)
+            assert list(given.columns) == [new for _, new in pairs]
+            assert set(given.columns) & set(checks.COLUMNS) == {"survived"}
+            expected = checks.ref_leaks(given)
+            assert expected == sorted(renamed[c] for c in checks.LEAKS if c in renamed)
+            single |= len(expected) == 1
+            sizes.add(len(given.columns))
+        assert single, index
+    assert len(sizes) > 1  # honest columns are left out too
+
+
+def test_05_leak_rule_finds_the_two_leaks_and_the_page_says_so():
+    """On the shipped table the rule names boat and body; the shares the page quotes for the
+    honest columns and the leaks are the data's."""
+    import re
+
+    from helpers import ROOT
+
+    from autograder.checks import test_05_eda as checks
+
+    real = checks.table(None)
+    assert checks.ref_leaks(real) == ["boat", "body"]
+    shares = {c: real.loc[real[c].notna(), "survived"].mean() for c in real.columns
+              if c != "survived"}
+    honest = [v for c, v in shares.items() if c not in checks.LEAKS]
+    pct = lambda x: f"{round(100 * x)}%"
+    page = " ".join((ROOT / "docs" / "topics" / "05-eda.md").read_text(encoding="utf-8").split())
+    assert (f"the honest columns stay between {pct(min(honest))} (those always known) and "
+            f"{pct(max(honest))} (`cabin`) survived where known, while `boat` reaches "
+            f"{pct(shares['boat'])} and `body` {pct(shares['body'])}") in page
+    assert max(honest) == shares["cabin"]
+    assert f"a {round(100 * checks.LEAK_SHARE)}% bar either way" in page
+    ko = " ".join((ROOT / "docs" / "ko" / "topics" / "05-eda.md").read_text(
+        encoding="utf-8").split())
+    assert re.search(rf"{pct(min(honest))}\(늘 값이 있는 열\)에서 {pct(max(honest))}\(`cabin`\)", ko)
+    assert f"`boat`는 {pct(shares['boat'])}, `body`는 {pct(shares['body'])}예요" in ko

@@ -18,8 +18,11 @@ variants with public seeds). Grading mode replaces them by `generated(nb)`: the 
 functions and arguments, on variants drawn from the key: every table is a random sample
 (55-85 % of the rows) plus a random choice of shuffle, holes (0-25 % extra missing per
 column) and relabel (new labels for sex and embarked, drawn from a word list, Korean words
-included), with 64-bit seeds. No graded input is the shipped table then (except for
-`leakage_columns()`, which takes none), so answers looked up from the shipped data fail.
+included), with 64-bit seeds. `leakage_columns(df)` also gets its columns renamed (names
+drawn from the key, the same word list for every column, so a name tells nothing), reordered
+and some left out (one of the two leaks in at least one case), so it must find the leaks from
+the data. No graded input is the shipped table then, so answers looked up from the shipped
+data fail.
 """
 
 from __future__ import annotations
@@ -34,10 +37,10 @@ from itertools import pairwise
 import pandas as pd
 from scipy.stats import chi2_contingency
 
-from autograder.sandboxed import variants
 from autograder.checking import CheckFailed, check, short
-from autograder.sandboxed.eda import fingerprint
 from autograder.sandbox import Reply
+from autograder.sandboxed import variants
+from autograder.sandboxed.eda import fingerprint
 
 TOPIC = "05-eda"
 DOCS = "docs/topics/05-eda.md"
@@ -61,6 +64,7 @@ SAMPLE = {"steps": ["sample"], "seed": 23}
 HOLES = {"steps": ["shuffle", "holes"], "seed": 37}
 RELABELED = {"steps": ["sample", "relabel"], "seed": 41}
 NEW = variants.relabel_map(RELABELED["seed"])
+RENAMED = {"steps": ["sample", "columns"], "seed": 53}
 
 NUMERIC_TEXT = ["age", "fare", "body"]   # hold '?' in the CSV
 CATEGORIES = ["sex", "embarked"]
@@ -114,7 +118,7 @@ FUNCTIONS = {f.name: f for f in [
         Case(SAMPLE, ("pclass", 1, 3)), Case(HOLES, ("embarked", "C", "S")))),
     Function("plot_survival_rate", "figure", (
         Case(REAL, ("pclass",)), Case(RELABELED, ("sex",)), Case(SHUFFLED, ("embarked",)))),
-    Function("leakage_columns", "plain", (Case(REAL),)),
+    Function("leakage_columns", "dict", (Case(REAL), Case(RENAMED))),
 ]}
 
 
@@ -158,6 +162,23 @@ def ref_correlations(df: pd.DataFrame) -> dict[str, float]:
     return {str(k): float(v) for k, v in r.items()}
 
 
+# A column leaks the outcome when having a value at all almost settles it: among the rows where
+# it is known, this share or more survived, or this share or more died (boat: 98 %, body: 0 %
+# survived; the honest columns stay between 38 % and 66 %).
+LEAK_SHARE = 0.9
+
+
+def ref_leaks(df: pd.DataFrame) -> list[str]:
+    leaks = []
+    for column in df.columns.drop("survived"):
+        known = df[column].notna()
+        if known.any():
+            rate = df.loc[known, "survived"].mean()
+            if rate >= LEAK_SHARE or rate <= 1 - LEAK_SHARE:
+                leaks.append(str(column))
+    return sorted(leaks)
+
+
 def ref_compare(df: pd.DataFrame, column: str, a, b) -> dict:
     counts = []
     for value in (a, b):
@@ -186,6 +207,15 @@ LABEL_WORDS = ["F", "M", "woman", "man", "W", "H", "femme", "homme", "여성", "
 PORT_WORDS = ["Cherbourg", "Queenstown", "Southampton", "c", "q", "s", "CHE", "QUE", "SOU",
               "셰르부르", "퀸스타운", "사우샘프턴", "port-1", "port-2", "port-3", "A", "B", "Z"]
 HOLE_COLUMNS = ["age", "fare", "embarked", "cabin", "home.dest"]
+# The shipped table's columns, and the words grading mode renames them with (any column may get
+# any word, so a name says nothing about what the column holds).
+COLUMNS = ["pclass", "survived", "name", "sex", "age", "sibsp", "parch", "ticket", "fare",
+           "cabin", "embarked", "boat", "body", "home.dest"]
+LEAKS = ["boat", "body"]
+COLUMN_WORDS = ["alpha", "beta", "gamma", "delta", "kappa", "sigma", "omega", "north", "south",
+                "east", "west", "red", "blue", "green", "amber", "ivory", "teal", "col", "var",
+                "field", "x", "y", "z", "q", "k", "가", "나", "다", "라", "마", "하늘", "바다",
+                "구름", "나무", "열", "항목", "값", "기록"]
 
 
 def gen_spec(rng, *, relabel: bool | None = None, holes: bool | None = None) -> dict:
@@ -208,6 +238,29 @@ def gen_spec(rng, *, relabel: bool | None = None, holes: bool | None = None) -> 
         spec["labels"] = {"sex": {"female": female, "male": male},
                           "embarked": {"C": c, "Q": q, "S": s}}
     return spec
+
+
+def gen_columns(rng, *, drop: str | None = None) -> list[list[str]]:
+    """[[old, new], ...] for the `columns` step: every column but `drop` and up to three honest
+    ones, in a random order, renamed from COLUMN_WORDS; survived keeps its name."""
+    kept = [c for c in COLUMNS if c not in ("survived", drop)]
+    for column in rng.sample([c for c in kept if c not in LEAKS], rng.randrange(4)):
+        kept.remove(column)
+    rng.shuffle(kept)
+    names: set[str] = set()
+    pairs = []
+    for column in kept:
+        name = ""
+        while not name or name in names:
+            name = f"{rng.choice(COLUMN_WORDS)}{rng.choice(['_', '', '-', ' '])}{rng.randrange(1000)}"
+        names.add(name)
+        pairs.append([column, name])
+    pairs.insert(rng.randrange(len(pairs) + 1), ["survived", "survived"])
+    return pairs
+
+
+def renamed(rng, spec: dict, drop: str | None = None) -> dict:
+    return {**spec, "steps": [*spec["steps"], "columns"], "columns": gen_columns(rng, drop=drop)}
 
 
 def sex_pair(spec: dict) -> tuple:
@@ -236,6 +289,8 @@ def generated(nb) -> dict[str, Function]:
             (column, *port_pair(variant, rng))
         compare.append(Case(variant, args))
     columns = ["sex", "pclass", "embarked"]
+    leaks = (Case(renamed(rng, spec())), Case(renamed(rng, spec(), rng.choice(LEAKS))),
+             Case(renamed(rng, spec(), rng.choice([None, *LEAKS]))))
     return {f.name: f for f in [
         Function("load_data", "load", (Case(holes), Case(relabeled), Case(spec()))),
         Function("missing_report", "frame", (Case(spec(holes=True)), Case(spec()),
@@ -253,7 +308,7 @@ def generated(nb) -> dict[str, Function]:
         Function("plot_survival_rate", "figure", (
             Case(spec(), (rng.choice(columns),)), Case(relabeled, ("sex",)),
             Case(spec(), ("embarked",)))),
-        Function("leakage_columns", "plain", (Case(REAL),)),
+        Function("leakage_columns", "dict", leaks),
     ]}
 
 
@@ -711,9 +766,16 @@ def test_plot_bars_are_rates(nb):
 # --- leakage_columns -------------------------------------------------------------------------------
 
 @check("leakage", points=1, docs=f"{DOCS}#leakage",
-       hint="Which columns were only written down after the sinking, so they tell the outcome?")
+       hint="A leak was recorded because of the outcome: among the rows where the column has a "
+            "value, (almost) everybody survived or (almost) nobody did (90 % or more either "
+            "way). Find the columns from df's data, not from their names: the checks rename "
+            "them.")
 def test_leakage_columns(nb):
-    for case, value in results(nb, "leakage_columns"):
-        if not isinstance(value, list) or sorted(map(str, value)) != ["boat", "body"]:
-            raise CheckFailed("leakage_columns() does not name exactly the columns that leak "
-                              f"the outcome (it returned {short(value)})")
+    func = "leakage_columns"
+    for case, value in results(nb, func):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            fail(func, case, "the result must be a list of column names", found=value)
+        expected = ref_leaks(table(case.spec))
+        if sorted(value) != expected:
+            fail(func, case, "the list is not exactly the columns whose known values (almost) "
+                 "all go with one outcome", expected=expected, found=sorted(value))

@@ -102,9 +102,13 @@ def plot_survival_rate(df, column):
     rates = df.groupby(column, observed=True)["survived"].mean()
     return rates.plot.bar(title="Survival rate", xlabel=column, ylabel="survival rate")
 '''}, {"plot-labels", "plot-bars"}),
-    "a column that merely has gaps named as a leak": ({"leakage_columns": '''
-def leakage_columns():
-    return ["boat", "body", "cabin"]
+    "every column with gaps named as a leak": ({"leakage_columns": '''
+def leakage_columns(df):
+    return [c for c in df.columns if df[c].isna().any()]
+'''}, {"leakage"}),
+    "the two leaks typed in by name": ({"leakage_columns": '''
+def leakage_columns(df):
+    return ["boat", "body"]
 '''}, {"leakage"}),
 }
 

@@ -9,14 +9,18 @@ code. Nothing but the spec crosses the process boundary. Steps:
 - `sample`   a random 70% of the rows, keeping their original index labels (so the
              index has gaps, as after any filter);
 - `holes`    extra missing values in age, fare, embarked, cabin and home.dest;
-- `relabel`  the category labels of `sex` and `embarked` renamed (e.g. "F"/"M").
+- `relabel`  the category labels of `sex` and `embarked` renamed (e.g. "F"/"M");
+- `columns`  the columns renamed and put in a new order; only `survived` keeps its name (for
+             `leakage_columns(df)`, which must then find the leaks from the data). It comes
+             last, after the steps that need the usual column names.
 
 An answer that was computed once on the full table and typed in fails on every variant.
 
 In grading mode the grader also draws, from the secret key, what the spec may override:
 `"fraction"` (the share `sample` keeps), `"holes"` ({column: share} for `holes`) and
 `"labels"` ({"sex": {"female": .., "male": ..}, "embarked": {"C": .., "Q": .., "S": ..}} for
-`relabel`). Without them the fixed defaults below apply (practice mode).
+`relabel`) and `"columns"` ([[old name, new name], ...] in the new order, for `columns`; a
+column not listed is left out). Without them the fixed defaults below apply (practice mode).
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ DESCRIPTIONS = {
     "sample": f"a random {SAMPLE_FRACTION:.0%} of the rows (index labels kept)",
     "holes": "extra missing values injected",
     "relabel": "category labels of sex and embarked renamed",
+    "columns": "columns renamed and reordered (only survived keeps its name)",
 }
 
 
@@ -97,7 +102,18 @@ def _relabel(df: pd.DataFrame, rng, spec: dict) -> pd.DataFrame:
     return df
 
 
-STEPS = {"shuffle": _shuffle, "sample": _sample, "holes": _holes, "relabel": _relabel}
+def _columns(df: pd.DataFrame, rng, spec: dict) -> pd.DataFrame:
+    pairs = spec.get("columns")
+    if not pairs:  # practice: every other column becomes column_1, column_2, ... at random
+        others = [c for c in df.columns if c != "survived"]
+        order = [others[i] for i in rng.permutation(len(others))]
+        pairs = [[old, f"column_{n}"] for n, old in enumerate(order, 1)]
+        pairs.insert(int(rng.integers(len(pairs) + 1)), ["survived", "survived"])
+    return df[[old for old, _ in pairs]].set_axis([new for _, new in pairs], axis=1)
+
+
+STEPS = {"shuffle": _shuffle, "sample": _sample, "holes": _holes, "relabel": _relabel,
+         "columns": _columns}
 
 
 def build(spec: dict | None) -> pd.DataFrame:
