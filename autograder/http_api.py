@@ -6,6 +6,12 @@ code never runs here: the grader only reads status codes, headers and bytes.
 
 - The database is a file in the sandbox's scratch folder, outside the child's working copy,
   so `restart()` (a new child process on the same file) shows what survived.
+- `fresh(label)` gives a check a new, empty database (the seed menus only): the child builds the
+  app again on another file and serves it on the same socket, so that what one check stored
+  (or broke) cannot change another check's verdict.
+- A 307 or 308 redirect to the same server is followed, as curl -L, Postman and browsers do,
+  keeping the method and body; the Exchange keeps the redirects (`redirects`), so a check about
+  a URL can still see that it was not the final one.
 - Every request has a timeout. A request that gets no answer, or a server that died, costs
   that check; the server is then restarted, and after MAX_STALLS such failures the remaining
   checks fail at once, so a hanging submission costs seconds rather than minutes.
@@ -32,6 +38,24 @@ MAX_BODY = 1 << 20      # bytes of a response body the grader reads
 QUOTE = 160             # characters of a body quoted in messages
 
 _MISSING = object()
+REDIRECTS = (307, 308)  # the redirects that keep the method and body
+MAX_REDIRECTS = 3
+
+
+def quote_text(text: str, limit: int = QUOTE) -> str:
+    """`text` cut to `limit` characters (a 5,000-digit id stays readable)."""
+    return text if len(text) <= limit else f"{text[: limit - 30]}... ({len(text)} characters)"
+
+
+def same_server_path(location: str) -> str | None:
+    """The path (and query) of a Location on the server itself, or None."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(location)
+    if parts.scheme not in ("", "http") or parts.hostname not in (None, "127.0.0.1", "localhost") \
+            or not parts.path.startswith("/"):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def quote_bytes(data: bytes | None, limit: int = QUOTE) -> str:
@@ -54,10 +78,11 @@ class Exchange:
     reason: str = ""
     headers: dict[str, str] = field(default_factory=dict)  # lower-case names
     data: bytes = b""
+    redirects: list = field(default_factory=list)  # [(status, Location)] followed on the way
 
     @property
     def request_text(self) -> str:
-        text = f"{self.method} {self.path}"
+        text = f"{self.method} {quote_text(self.path)}"
         if self.content_type:
             text += f" (Content-Type: {self.content_type})"
         if self.body is not None:
@@ -66,7 +91,9 @@ class Exchange:
 
     @property
     def response_text(self) -> str:
-        text = f"{self.status} {self.reason}".strip()
+        text = "".join(f"{status} redirect to {location}, then "
+                       for status, location in self.redirects)
+        text += f"{self.status} {self.reason}".strip()
         if "location" in self.headers:
             text += f", Location: {self.headers['location']}"
         return text + f", body {quote_bytes(self.data)}"
@@ -168,6 +195,20 @@ def send(port: int, method: str, path: str, *, body: bytes | None = None,
     return ex
 
 
+def send_following(port: int, method: str, path: str, **kwargs) -> Exchange:
+    """`send`, following 307/308 redirects to the same server (at most MAX_REDIRECTS)."""
+    redirects, first = [], path
+    while True:
+        ex = send(port, method, path, **kwargs)
+        target = same_server_path(ex.headers.get("location", ""))
+        if ex.status not in REDIRECTS or target is None or len(redirects) >= MAX_REDIRECTS:
+            break
+        redirects.append((ex.status, ex.headers["location"]))
+        path = target
+    ex.path, ex.redirects = first, redirects
+    return ex
+
+
 class ApiServer:
     """The student's app, served in the sandbox child of one submission."""
 
@@ -181,8 +222,29 @@ class ApiServer:
         self.broken = ""   # why the app cannot be served at all; later checks fail at once
         self.stalls = 0
         self.memo: dict = {}  # results that several checks share (e.g. a restart scenario)
+        self.fresh_count = 0
 
     # -- lifecycle ---------------------------------------------------------------------
+    def fresh(self, label: str) -> None:
+        """From now on, serve the app on a new database file of its own (the seed menus only).
+
+        The child builds the app again (create_app) on the new file and serves it on the same
+        socket; an app that cannot be built twice in one process gets a new process instead.
+        """
+        self.fresh_count += 1
+        slug = "".join(c if c.isalnum() else "-" for c in label)[:40]
+        self.database = self.nb.sandbox.scratch / f"{self.fresh_count:02d}-{slug}.sqlite"
+        if self.broken or not self._serving():
+            return  # the next request starts the server on the new file
+        try:
+            value = self.nb.helper("autograder.sandboxed.flask_server:fresh", str(self.database),
+                                   timeout=START_TIMEOUT, shown="building your app again")
+        except CheckFailed:
+            value = None
+        if not isinstance(value, dict) or value.get("port") != self.port:
+            self.nb.sandbox.kill()  # a new process builds it once, as for the first check
+            self.port = None
+
     def _serving(self) -> bool:
         proc = self.nb.sandbox.proc
         return (self.port is not None and proc is not None and proc.pid == self.pid
@@ -236,8 +298,8 @@ class ApiServer:
         self.check_budget()
         port = self.start()
         try:
-            return send(port, method, path, body=body, content_type=content_type,
-                        headers=headers)
+            return send_following(port, method, path, body=body, content_type=content_type,
+                                  headers=headers)
         except NoAnswer as exc:
             self._stalled(str(exc))
 
@@ -260,7 +322,7 @@ class ApiServer:
             except threading.BrokenBarrierError:
                 pass
             try:
-                results[i] = send(port, **spec)
+                results[i] = send_following(port, **spec)
             except NoAnswer as exc:
                 results[i] = exc
 

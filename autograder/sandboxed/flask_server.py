@@ -9,6 +9,10 @@ dies with the child: the sandbox kills the child's whole process group.
 
 It returns plain data: {"port": int}, or {"error": "a sentence the student can act on"} (with
 "missing": True when there is no create_app at all).
+
+`fresh(child, database)` builds the app again on another database file and passes the served
+socket's requests to it from then on: each check starts from a new database without the cost
+of a new process (module-level state in the student's code stays, as it would in production).
 """
 
 from __future__ import annotations
@@ -22,12 +26,19 @@ import traceback
 APP_FILE = "app.py"
 
 
+def _is_students_app(filename: str) -> bool:
+    """True for the student's own app.py (in the working folder), never for a library's
+    app.py (flask/app.py, flask/sansio/app.py)."""
+    own = os.path.realpath(os.path.join(os.getcwd(), APP_FILE))
+    return os.path.realpath(os.path.join(os.getcwd(), filename)) == own
+
+
 def _where(exc: BaseException) -> str:
     """' (app.py, line N)' or ' (cell N, line M)' for the student's deepest frame, if any."""
     where = ""
     for frame, lineno in traceback.walk_tb(exc.__traceback__):
         name = frame.f_code.co_filename
-        if os.path.basename(name) == APP_FILE:
+        if _is_students_app(name):
             where = f" ({APP_FILE}, line {lineno})"
         elif name.startswith("<cell "):
             where = f" ({name[1:-1]}, line {lineno})"
@@ -69,10 +80,22 @@ def listen_fd() -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
-def serve(child, database: str) -> dict:
-    """Build the student's app on `database`, serve it; return {"port": ...} or {"error": ...}."""
+class _Switch:
+    """The WSGI app the server calls: it passes each request to the app built last."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        return self.app(environ, start_response)
+
+
+_SERVED: dict = {}  # "switch": the served _Switch, "port": its port
+
+
+def build(child, database: str):
+    """The student's app on `database`, or {"error": ...}."""
     import flask
-    from werkzeug.serving import make_server
 
     config = {"DATABASE": database, "TESTING": False}
     try:
@@ -88,11 +111,34 @@ def serve(child, database: str) -> dict:
     if not isinstance(app, flask.Flask):
         return {"error": f"create_app(...) must return the Flask app it built; it returned a "
                          f"{type(app).__module__}.{type(app).__qualname__}"}
+    return app
+
+
+def serve(child, database: str) -> dict:
+    """Build the student's app on `database`, serve it; return {"port": ...} or {"error": ...}."""
+    from werkzeug.serving import make_server
+
+    app = build(child, database)
+    if isinstance(app, dict):
+        return app
+    switch = _Switch(app)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no log line per grader request
     try:
-        server = make_server("127.0.0.1", 0, app, threaded=True, fd=listen_fd())
+        server = make_server("127.0.0.1", 0, switch, threaded=True, fd=listen_fd())
     except Exception as exc:
         return {"error": f"the app could not be served: {type(exc).__name__}: {exc}"}
     thread = threading.Thread(target=server.serve_forever, name="week4-http", daemon=True)
     thread.start()
-    return {"port": int(server.socket.getsockname()[1])}
+    _SERVED.update(switch=switch, port=int(server.socket.getsockname()[1]))
+    return {"port": _SERVED["port"]}
+
+
+def fresh(child, database: str) -> dict:
+    """Build the app again on `database` and serve it on the same socket from now on."""
+    if "switch" not in _SERVED:
+        return {"error": "no server is running"}
+    app = build(child, database)
+    if isinstance(app, dict):
+        return app
+    _SERVED["switch"].app = app
+    return {"port": _SERVED["port"]}
