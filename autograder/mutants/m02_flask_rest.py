@@ -42,7 +42,7 @@ def edit(source: str, *pairs: tuple[str, str]) -> str:
 
 # --- realistic wrong solutions: (edits of the solution's app.py cell, checks they lose) ---------
 
-GET_ONE = '@bp.get("/menus/<int:menu_id>")'
+GET_ONE = '@bp.get("/menus/<id:menu_id>")'
 CREATE_RETURN = '    return jsonify(menu), 201, {"Location": location}'
 INSERT = ('            cursor = db.execute("INSERT INTO menus (name, price) VALUES (?, ?)", '
           '(name, price))')
@@ -55,6 +55,7 @@ import threading
 
 from flask import Blueprint, Flask, abort, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BaseConverter
 
 MENUS = [{"id": 1, "name": "Espresso", "price": 3800},
          {"id": 2, "name": "Americano", "price": 4100},
@@ -62,6 +63,18 @@ MENUS = [{"id": 1, "name": "Espresso", "price": 3800},
 NEXT_ID = 4
 LOCK = threading.Lock()
 bp = Blueprint("menus", __name__)
+
+
+class IdConverter(BaseConverter):
+    regex = "[0-9]+"
+
+    def to_python(self, value):
+        return int(value.lstrip("0") or "0") if len(value.lstrip("0")) <= 19 else 2**63
+
+
+@bp.record_once
+def add_id_converter(state):
+    state.app.url_map.converters["id"] = IdConverter
 
 
 def find_menu(menu_id):
@@ -74,7 +87,10 @@ def find_menu(menu_id):
 def read_menu():
     if not request.is_json:
         abort(415, description="send JSON")
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:
+        data = None
     if not isinstance(data, dict):
         abort(400, description="send a JSON object")
     name, price = data.get("name"), data.get("price")
@@ -94,16 +110,13 @@ def list_menus():
     raw = request.args.get("max_price")
     if raw is None:
         return jsonify(MENUS)
-    try:
-        limit = int(raw)
-    except ValueError:
-        limit = -1
-    if limit < 0:
+    if not (raw.isascii() and raw.isdigit()):
         abort(400, description="max_price must be a whole number >= 0")
+    limit = int(raw[-30:])
     return jsonify([m for m in MENUS if m["price"] <= limit])
 
 
-@bp.get("/menus/<int:menu_id>")
+@bp.get("/menus/<id:menu_id>")
 def get_menu(menu_id):
     return jsonify(find_menu(menu_id))
 
@@ -121,7 +134,7 @@ def create_menu():
     return jsonify(menu), 201, {"Location": url_for("menus.get_menu", menu_id=menu["id"])}
 
 
-@bp.put("/menus/<int:menu_id>")
+@bp.put("/menus/<id:menu_id>")
 def replace_menu(menu_id):
     menu = find_menu(menu_id)
     name, price = read_menu()
@@ -132,7 +145,7 @@ def replace_menu(menu_id):
     return jsonify(menu)
 
 
-@bp.delete("/menus/<int:menu_id>")
+@bp.delete("/menus/<id:menu_id>")
 def delete_menu(menu_id):
     menu = find_menu(menu_id)
     with LOCK:
@@ -166,7 +179,7 @@ def list_menus():
     return jsonify([menu_json(row) for row in rows])
 
 
-@bp.get("/menus/<int:menu_id>")'''
+@bp.get("/menus/<id:menu_id>")'''
 
 RESEED_INIT = '''    db = get_db()
     with db:
@@ -176,89 +189,118 @@ RESEED_INIT = '''    db = get_db()
     return'''
 
 
-def mutants() -> dict[str, tuple[str, set[str]]]:
+def split_edits() -> dict[str, tuple[list[tuple[str, str]], set[str]]]:
+    """The single-rule mutants made by exact replacements: {name: ([(old, new), ...], loses)}."""
     app = solution_app()
     start, end = app.index("    ### BEGIN SOLUTION\n    db = get_db()"), app.index("def find_menu")
     init_db_body = app[start:end]
     return {
         # 200 instead of 201 for a creation.
-        "created-200": (edit(app, (CREATE_RETURN, CREATE_RETURN.replace("201", "200"))),
+        "created-200": ([(CREATE_RETURN, CREATE_RETURN.replace("201", "200"))],
                         {"post-created"}),
         # No Location header.
-        "no-location": (edit(app, (CREATE_RETURN, "    return jsonify(menu), 201")),
+        "no-location": ([(CREATE_RETURN, "    return jsonify(menu), 201")],
                         {"post-location"}),
         # The id comes from the client when it sends one (the course's original bug).
         # (Only a usable id is taken, so that the bug costs exactly this check under every
         # fuzz corpus grading mode draws: an id such as {} would also crash it, a 500.)
-        "client-id": (edit(app, (INSERT, '            wanted = request.get_json().get("id")\n'
+        "client-id": ([(INSERT, '            wanted = request.get_json().get("id")\n'
                                          '            if type(wanted) is not int or not '
                                          '-2**63 <= wanted < 2**63:\n'
                                          '                wanted = None\n'
                                          '            cursor = db.execute("INSERT INTO menus '
                                          '(id, name, price) VALUES (?, ?, ?)", '
-                                         '(wanted, name, price))')),
+                                         '(wanted, name, price))')],
                       {"post-server-id"}),
         # Ids computed as COUNT(*) + 1: they repeat after a delete.
-        "len-ids": (edit(app, (INSERT, '            count = db.execute("SELECT COUNT(*) FROM '
+        "len-ids": ([(INSERT, '            count = db.execute("SELECT COUNT(*) FROM '
                                        'menus").fetchone()[0]\n'
                                        '            cursor = db.execute("INSERT INTO menus '
                                        '(id, name, price) VALUES (?, ?, ?)", '
-                                       '(count + 1, name, price))')),
+                                       '(count + 1, name, price))')],
                     {"ids-unique-after-delete", "concurrent-posts"}),
         # json.loads on the raw body: invalid JSON becomes a 500.
-        "bad-json-500": (edit(app, ("    data = request.get_json(silent=True)  # None when the "
+        "bad-json-500": ([("    data = request.get_json(silent=True)  # None when the "
                                     "body is not valid JSON",
-                                    "    data = json.loads(request.get_data())")),
+                                    "    data = json.loads(request.get_data())")],
                          {"post-invalid-json", "no-5xx-fuzz"}),
         # DELETE answers 200 with a body instead of 204.
-        "delete-200-body": (edit(app, ('    return "", 204',
-                                       '    return jsonify({"deleted": menu_id}), 200')),
+        "delete-200-body": ([('    return "", 204',
+                                       '    return jsonify({"deleted": menu_id}), 200')],
                             {"delete-menu"}),
-        # The menus live in a module-level list: a restart loses them.
-        "module-list": (MODULE_LIST_APP, {"persist-restart", "persist-no-reseed"}),
         # /menu and /menus mixed: reading and deleting one menu use /menu/<id>.
-        "menu-singular": (edit(app, ('@bp.get("/menus/<int:menu_id>")',
-                                     '@bp.get("/menu/<int:menu_id>")'),
-                               ('@bp.delete("/menus/<int:menu_id>")',
-                                '@bp.delete("/menu/<int:menu_id>")')),
+        "menu-singular": ([('@bp.get("/menus/<id:menu_id>")',
+                                     '@bp.get("/menu/<id:menu_id>")'),
+                               ('@bp.delete("/menus/<id:menu_id>")',
+                                '@bp.delete("/menu/<id:menu_id>")')],
                           {"get-menu", "get-missing", "post-location", "delete-menu",
                            "delete-missing", "ids-unique-after-delete", "persist-no-reseed"}),
         # No UNIQUE on name: duplicates are accepted.
-        "duplicates-accepted": (edit(app, ('" name TEXT NOT NULL UNIQUE,"',
-                                           '" name TEXT NOT NULL,"')),
+        "duplicates-accepted": ([('" name TEXT NOT NULL UNIQUE,"',
+                                           '" name TEXT NOT NULL,"')],
                                 {"post-duplicate", "put-duplicate"}),
         # isinstance(price, int) alone: True passes as a price.
-        "bool-price": (edit(app, ("if isinstance(price, bool) or not isinstance(price, int)",
-                                  "if not isinstance(price, int)")),
+        "bool-price": ([("if isinstance(price, bool) or not isinstance(price, int)",
+                                  "if not isinstance(price, int)")],
                        {"post-wrong-types"}),
         # request.args.get(type=int): bad filters are ignored, huge ones crash SQLite.
-        "filter-type-int": (edit(app, (app[app.index('@bp.get("/menus")'):
-                                           app.index(GET_ONE) + len(GET_ONE)], LIST_TYPE_INT)),
+        "filter-type-int": ([(app[app.index('@bp.get("/menus")'):
+                                           app.index(GET_ONE) + len(GET_ONE)], LIST_TYPE_INT)],
                             {"list-filter-invalid", "no-5xx-fuzz"}),
         # No JSON error handler: Flask's errors are HTML.
-        "html-errors": (edit(app, ("    app.register_error_handler(HTTPException, json_error)\n",
-                                   "")),
+        "html-errors": ([("    app.register_error_handler(HTTPException, json_error)\n",
+                                   "")],
                         {"errors-json-routes", "errors-json-menus"}),
         # Seeds inserted at every start: a deleted seed comes back after a restart.
-        "reseed-on-start": (edit(app, (init_db_body, RESEED_INIT + "\n\n\n")),
+        "reseed-on-start": ([(init_db_body, RESEED_INIT + "\n\n\n")],
                             {"persist-no-reseed"}),
         # PUT looks for the name without excluding the menu itself.
-        "put-self-conflict": (edit(app, ('    find_menu(menu_id)\n    name, price = read_menu()\n'
+        "put-self-conflict": ([('    find_menu(menu_id)\n    name, price = read_menu()\n'
                                          '    db = get_db()\n',
                                          '    find_menu(menu_id)\n    name, price = read_menu()\n'
                                          '    db = get_db()\n'
                                          '    if db.execute("SELECT 1 FROM menus WHERE name = ?", '
                                          '(name,)).fetchone():\n'
-                                         '        abort(409, description="name taken")\n')),
+                                         '        abort(409, description="name taken")\n')],
                               {"put-replace"}),
         # No guard for ids beyond SQLite's 64 bits: /menus/99999999999999999999 is a 500.
-        "huge-id-500": (edit(app, ("    if menu_id <= MAX_SQLITE_INT:  # a bigger id cannot exist "
-                                   "(and SQLite cannot compare it)\n", "    if True:\n")),
+        "huge-id-500": ([("    if menu_id <= MAX_SQLITE_INT:  # a bigger id cannot exist "
+                                   "(and SQLite cannot compare it)\n", "    if True:\n")],
                         {"no-5xx-fuzz"}),
-        # Two view functions with the same name: create_app fails, nothing is served.
-        "duplicate-view-name": (edit(app, ("def replace_menu(menu_id):", "def get_menu(menu_id):")),
-                                set(all_checks())),
+        # Flask's <int:...> converter: other scripts' digits ("٣") are read as ids.
+        "int-converter": ([*[(f'@bp.{m}("/menus/<id:menu_id>")',
+                                       f'@bp.{m}("/menus/<int:menu_id>")')
+                                      for m in ("get", "put", "delete")]],
+                          {"get-missing"}),
+        # int() alone for max_price: "+4100", " 4100", "4_100" and "４１００" pass as numbers.
+        "max-price-int": ([("        if not (raw.isascii() and raw.isdigit()):\n",
+                                     "        if not raw.strip().lstrip('+').replace('_', '')"
+                                     ".isdigit():\n")],
+                          {"list-filter-invalid"}),
+        # get_json(silent=True) alone: a body nested 1,000 levels deep raises RecursionError.
+        "deep-json-500": ([("    try:\n        data = request.get_json(silent=True)",
+                                     "    if True:\n        data = request.get_json(silent=True)"),
+                               ("    except RecursionError:  # valid JSON nested too deep for "
+                                "Python's parser: still not a menu\n        data = None\n", "")],
+                          {"no-5xx-fuzz"}),
+        # INTEGER PRIMARY KEY without AUTOINCREMENT: the id of a deleted last menu comes back.
+        "no-autoincrement": ([('" id INTEGER PRIMARY KEY AUTOINCREMENT,"',
+                                        '" id INTEGER PRIMARY KEY,"')],
+                             {"ids-unique-after-delete"}),
     }
+
+
+
+
+def mutants() -> dict[str, tuple[str, set[str]]]:
+    app = solution_app()
+    out = {name: (edit(app, *pairs), loses) for name, (pairs, loses) in split_edits().items()}
+    # The menus live in a module-level list: a restart loses them.
+    out["module-list"] = (MODULE_LIST_APP, {"persist-restart", "persist-no-reseed"})
+    # Two view functions with the same name: create_app fails, nothing is served.
+    out["duplicate-view-name"] = (edit(app, ("def replace_menu(menu_id):",
+                                             "def get_menu(menu_id):")), set(all_checks()))
+    return out
 
 
 def __getattr__(name):
