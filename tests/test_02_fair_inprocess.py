@@ -206,9 +206,6 @@ def read_menu_json():''')
 
 
 POINTS = 31
-# len-ids loses concurrent-posts through truly parallel requests: reliably on a real server
-# (tests/test_02_flask_rest.py), by chance through the test client's threads.
-RACES = {"concurrent-posts"}
 
 
 def points_of(lost_ids: set[str]) -> float:
@@ -250,8 +247,6 @@ def test_each_check_alone_gives_the_full_run_verdict(full_runs, tmp_path):
     differ = []
     for name, (source, verdicts) in full_runs.items():
         for check_id, (passed, _) in verdicts.items():
-            if name == "mutant:len-ids" and check_id in RACES:
-                continue  # parallel POSTs collide only by chance in one process
             alone = run_checks(source, tmp_path / name.replace(":", "-") / check_id,
                                only=check_id)
             if alone[check_id][0] != passed:
@@ -281,8 +276,6 @@ def test_pairs_of_single_rule_mutants_lose_the_union(tmp_path):
             tried += 1
             expected = edits[first][1] | edits[second][1]
             got = lost(run_checks(source, tmp_path / f"{first}+{second}"))
-            if "len-ids" in (first, second):  # parallel POSTs collide only by chance here
-                got, expected = got - RACES, expected - RACES
             if got != expected:
                 bad.append((first, second, got ^ expected))
     assert not bad

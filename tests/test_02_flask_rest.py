@@ -173,3 +173,13 @@ def orphaned_children() -> set[tuple[str, str]]:
 def test_no_grader_server_outlives_grading(graded):
     """Every sandbox child (and so every server it ran) is gone once its grading ends."""
     assert orphaned_children() <= graded["orphans before"]
+
+
+def test_error_location_is_the_students_own_app_py(graded):
+    """'Where' names the line of the student's app.py that failed (register_blueprint in
+    create_app), never a library's app.py (flask/sansio/app.py)."""
+    result, _ = graded["mutant:duplicate-view-name"]
+    message = result["checks"][0]["message"]
+    source = mutants()["duplicate-view-name"][0].splitlines()[1:]  # app.py without %%writefile
+    line = next(n for n, text in enumerate(source, 1) if "app.register_blueprint(bp)" in text)
+    assert f"(app.py, line {line})" in message, message

@@ -215,6 +215,9 @@ def split_edits() -> dict[str, tuple[list[tuple[str, str]], set[str]]]:
         # Ids computed as COUNT(*) + 1: they repeat after a delete.
         "len-ids": ([(INSERT, '            count = db.execute("SELECT COUNT(*) FROM '
                                        'menus").fetchone()[0]\n'
+                                       # a slow moment between reading and writing, as under
+                                       # load: parallel POSTs then read the same count
+                                       '            __import__("time").sleep(0.05)\n'
                                        '            cursor = db.execute("INSERT INTO menus '
                                        '(id, name, price) VALUES (?, ?, ?)", '
                                        '(count + 1, name, price))')],
