@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import inspect
 import secrets
+import time
 from pathlib import Path
 
 from autograder.checking import CheckFailed
 from autograder.keys import Inputs
 from autograder.notebook import load_cells
 from autograder.runner import check_module, limits
-from autograder.submission import Submission
+from autograder.submission import DEFAULT_BUDGET_SECONDS, Submission
 from autograder.topics import get_topic
 
 N_KEYS = 30
@@ -41,13 +42,16 @@ def check_functions(topic: str) -> list:
 
 
 def run_checks(sub: Submission, key: bytes | None, student: str = "s1", *, skip=(),
-               fixtures: dict | None = None, reset=None) -> dict[str, str]:
+               fixtures=None, reset=None) -> dict[str, str]:
     """{check id: message} of the checks that fail under `key`; `fixtures` feeds arguments
-    other than `nb` by name; `reset(sub)` clears per-grading caches first."""
+    other than `nb` by name (a dict, or a function of the submission returning one, called
+    once the key is set: for fixtures that draw from it); `reset(sub)` clears per-grading
+    caches first. Each key gets the topic's whole time budget, as a grading would."""
     sub.inputs = Inputs(key, student, sub.topic) if key is not None else Inputs()
+    sub.deadline = time.monotonic() + limits(get_topic(sub.topic)).get("budget", DEFAULT_BUDGET_SECONDS)
     if reset:
         reset(sub)
-    fixtures = {"nb": sub, **(fixtures or {})}
+    fixtures = {"nb": sub, **((fixtures(sub) if callable(fixtures) else fixtures) or {})}
     lost = {}
     for func in check_functions(sub.topic):
         info = func.check_info
