@@ -20,7 +20,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 export UV_PYTHON_DOWNLOADS := never
 
 .DEFAULT_GOAL := help
-.PHONY: help setup setup-dev check test lock bwrap release lab docs docs-build bench-check bench-serving bench-grade grade-demo clean
+.PHONY: help setup setup-dev check test lock i18n bwrap release lab docs docs-build bench-check bench-serving bench-grade grade-demo clean
 
 help: ## show this menu
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -64,6 +64,21 @@ $(VENV)/.dev: pyproject.toml uv.lock requirements/dev.txt $(VENV)/.student node_
 	  $(BIN)/python -m pip install --quiet -e '.[lab,instructor,docs,dev]' --no-deps; fi
 	@touch $@
 
+# What a student reads, in Korean and English: gettext catalogs under week4/locale, managed with
+# Babel. `make i18n` extracts the messages, updates each language's .po and compiles; the .mo
+# files are compiled here and never committed.
+PO := $(wildcard week4/locale/*/LC_MESSAGES/week4.po)
+MO := $(PO:.po=.mo)
+%.mo: %.po | $(VENV)/.student
+	@$(BIN)/pybabel -q compile --domain week4 --input-file $< --output-file $@
+
+i18n: | $(VENV)/.student ## extract the messages, update the catalogs, compile them
+	@mkdir -p build
+	$(BIN)/pybabel extract -F babel.cfg -o build/week4.pot --project=week4 --version=0.1 \
+	  --no-wrap --sort-by-file .
+	$(BIN)/pybabel update -i build/week4.pot -d week4/locale -D week4 --no-wrap --ignore-obsolete
+	$(BIN)/pybabel compile -d week4/locale -D week4 --statistics
+
 # newman (runs the Postman collection), mermaid and katex (offline docs site).
 node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 18+ (Debian: apt-get install nodejs npm)"; exit 1; }
@@ -102,10 +117,10 @@ $(VENV)/.browser: | $(BIN)/python
 setup: $(VENV)/.student ## create .venv with the student tools
 setup-dev: $(VENV)/.dev ## create .venv with every tool (instructor, docs, tests)
 
-check: $(VENV)/.student bwrap ## grade your exercises/ and print the scoreboard
+check: $(VENV)/.student $(MO) bwrap ## grade your exercises/ and print the scoreboard
 	@$(BIN)/week4 check
 
-test: $(VENV)/.dev bwrap $(VENV)/.browser ## run the whole test suite (docs build and browser test included)
+test: $(VENV)/.dev $(MO) bwrap $(VENV)/.browser ## run the whole test suite (docs build and browser test included)
 	$(BIN)/python -m pytest --durations=15 $(if $(filter-out 0,$(TEST_JOBS)),-n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder)
 
 lock: | $(VENV)/.uv-$(UV_VERSION) ## pin every dependency again: uv.lock, and its pip export in requirements/

@@ -77,9 +77,16 @@ def notebook_from_code(topic: str, *sources: str, folder: Path | None = None) ->
     return write_notebook(nb, topic, folder)
 
 
-def week4(*args: str, cwd: Path = ROOT, timeout: float = 600) -> subprocess.CompletedProcess:
-    """Run the installed `week4` command."""
-    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+# The variables that choose the language a student reads (week4.i18n): cleared for every
+# `week4` run of the tests, so that no machine's locale changes what they see.
+LANGUAGE_VARS = ("WEEK4_LANG", "LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE")
+
+
+def week4(*args: str, cwd: Path = ROOT, timeout: float = 600,
+          env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run the installed `week4` command (in the course language unless `env` says otherwise)."""
+    base = {k: v for k, v in os.environ.items() if k not in LANGUAGE_VARS}
+    env = dict(base, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", **(env or {}))
     return subprocess.run([str(BIN / "week4"), *args], cwd=cwd, capture_output=True, text=True,
                           timeout=timeout, env=env)
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from helpers import ROOT, SOLUTIONS, week4, write_notebook, load_solution
+
+from autograder.results import CheckResult, Report, TopicResult
+from autograder.runner import check_infos
+from autograder.topics import TOPICS
+from week4.scoreboard import render, width
 
 TOPIC = "01-virtualenv"
 
@@ -29,13 +36,71 @@ def test_check_on_exercises_scores_zero_but_exits_zero():
 
 
 def test_scoreboard_shows_checks_hints_docs_and_total():
-    proc = week4("check", TOPIC, "--submission", "exercises")
+    proc = week4("check", TOPIC, "--submission", "exercises", "--lang", "en")
     out = proc.stdout
     assert proc.returncode == 0
     assert "[FAIL] freeze-pins" in out and "hint:" in out and "read:" in out
     assert "docs/topics/01-virtualenv.md#pip-freeze" in out
     assert "TOTAL  0/" in out and "Next:" in out
     assert "\x1b[" not in out  # no colour codes: readable anywhere
+
+
+def untouched_report() -> Report:
+    """What grading an untouched clone gives: every check of every topic fails because its
+    function is not written yet (the real checks, with their real hints and links)."""
+    return Report({topic: TopicResult(topic, [
+        CheckResult(i.id, 0, i.points, False, f"{i.id.split('-')[0]}(...) is not written yet (it "
+                    "raises NotImplementedError at cell 5, line 4)", i.hint, i.docs)
+        for i in check_infos(TOPICS[topic])]) for topic in TOPICS})
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_untouched_clone_scoreboard_fits_on_a_screen(lang):
+    """`make check` on a fresh clone: one line per topic, then the first topic's checks."""
+    board = render(untouched_report(), lang=lang)
+    lines = board.splitlines()
+    assert len(lines) <= 40, board
+    started = {"ko": "시작 전", "en": "not started"}[lang]
+    assert all(topic in lines[i] and started in lines[i] for i, topic in enumerate(TOPICS))
+    assert "[FAIL] venv-detect" in board          # the first topic's checks...
+    assert "[FAIL] list-menus" not in board       # ...not every topic's
+    assert "week4 check 01-virtualenv" in board   # where the rest is
+    assert max(map(width, lines)) <= 100, "a line wider than a terminal"
+
+
+def test_make_check_on_the_released_exercises_marks_every_topic_not_started():
+    proc = week4("check", "--submission", "exercises")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert len(lines) <= 40, proc.stdout
+    assert all(topic in lines[i] and "시작 전" in lines[i] for i, topic in enumerate(TOPICS))
+    assert "합계(TOTAL)  0/" in proc.stdout and "다음(Next):" in proc.stdout
+
+
+@pytest.mark.parametrize("env,args,lang", [
+    ({"WEEK4_LANG": "en"}, [], "en"),
+    ({"LANG": "en_US.UTF-8"}, [], "en"),
+    ({"LANG": "ko_KR.UTF-8"}, [], "ko"),
+    ({"LANG": "C.UTF-8"}, [], "ko"),                         # no language: the course default
+    ({}, [], "ko"),
+    ({"LC_ALL": "en_US.UTF-8", "LANG": "ko_KR.UTF-8"}, [], "en"),  # LC_ALL first
+    ({"WEEK4_LANG": "ko", "LANG": "en_US.UTF-8"}, [], "ko"),  # WEEK4_LANG over the locale
+    ({"WEEK4_LANG": "en"}, ["--lang", "ko"], "ko"),            # --lang over everything
+])
+def test_language_comes_from_lang_then_env_then_locale_then_korean(env, args, lang):
+    # the unknown-topic error: the same choice as the scoreboard's, without grading anything
+    proc = week4("check", "99-nope", *args, env=env)
+    words = {"en": "unknown topic", "ko": "주제(topic)는 없어요"}
+    assert words[lang] in proc.stderr and words[{"en": "ko", "ko": "en"}[lang]] not in proc.stderr
+
+
+def test_scoreboard_words_are_korean_or_english():
+    ko = week4("check", TOPIC, "--submission", "exercises").stdout
+    assert "힌트:" in ko and "hint:" not in ko and "합계(TOTAL)" in ko
+
+
+def test_an_unknown_language_is_a_one_line_error():
+    one_line_error(week4("check", "--lang", "fr"), "fr")
 
 
 def test_fail_under_sets_the_exit_status():
@@ -64,7 +129,8 @@ def test_unknown_topic_is_a_one_line_error():
 
 def test_bad_options_are_one_line_errors():
     one_line_error(week4("check", "--fail-under", "lots"), "--fail-under")
-    one_line_error(week4("check", "--fail-under", "150"), "percentage")
+    one_line_error(week4("check", "--fail-under", "150", "--lang", "en"), "percentage")
+    one_line_error(week4("check", "--fail-under", "150", "--lang", "ko"), "백분율")
     one_line_error(week4("frobnicate"), "frobnicate")
     one_line_error(week4(), "command")
 

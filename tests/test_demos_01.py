@@ -51,6 +51,7 @@ COVERED = {
     "venv_requirements.txt": "test_requirements_example_is_valid_and_fits_the_course_env",
     "venv_freeze_example.txt": "test_freeze_example_has_the_shape_pip_freeze_prints",
     "scoreboard_01.txt": "test_scoreboard_example_is_current",
+    "scoreboard_01.ko.txt": "test_scoreboard_example_is_current",
     "check_01.json": "test_json_example_is_current",
 }
 
@@ -328,13 +329,19 @@ def exercise_cell(grade_id: str) -> str:
 
 
 def example_outputs(folder: Path) -> dict[str, str]:
-    """What `week4 check` prints for a half-done notebook: one topic not started, one slip."""
+    """What `week4 check` prints for a half-done notebook: one topic not started, one slip.
+    It runs where a student would, with the notebook in `exercises/`, in both languages."""
     guess, _ = MUTANTS["a guess instead of an error for unknown shells"]
-    mutate(TOPIC, guess | {"unsatisfied": exercise_cell("unsatisfied")}, folder)
-    board = week4("check", TOPIC, "--submission", str(folder))
-    data = week4("check", TOPIC, "--submission", str(folder), "--json")
-    assert board.returncode == 0 and data.returncode == 0, board.stderr + data.stderr
-    return {"scoreboard_01.txt": board.stdout, "check_01.json": data.stdout}
+    mutate(TOPIC, guess | {"unsatisfied": exercise_cell("unsatisfied")}, folder / "exercises")
+    outputs = {}
+    for name, lang in (("scoreboard_01.txt", "en"), ("scoreboard_01.ko.txt", "ko")):
+        board = week4("check", TOPIC, "--submission", "exercises", "--lang", lang, cwd=folder)
+        assert board.returncode == 0, board.stderr
+        outputs[name] = board.stdout
+    data = week4("check", TOPIC, "--submission", "exercises", "--json", cwd=folder)
+    assert data.returncode == 0, data.stderr
+    outputs["check_01.json"] = data.stdout
+    return outputs
 
 
 @pytest.fixture(scope="module")
@@ -345,10 +352,10 @@ def outputs(tmp_path_factory) -> dict[str, str]:
 STALE = "is out of date: run '.venv/bin/python tests/test_demos_01.py --regen' and review the diff"
 
 
-def test_scoreboard_example_is_current(outputs):
-    assert (DEMOS / "scoreboard_01.txt").read_text() == outputs["scoreboard_01.txt"], \
-        f"week4/demos/scoreboard_01.txt {STALE}"
-    assert "[FAIL] activate-unknown" in outputs["scoreboard_01.txt"]
+@pytest.mark.parametrize("name", ["scoreboard_01.txt", "scoreboard_01.ko.txt"])
+def test_scoreboard_example_is_current(outputs, name):
+    assert (DEMOS / name).read_text() == outputs[name], f"week4/demos/{name} {STALE}"
+    assert "[FAIL] activate-unknown" in outputs[name]
 
 
 def test_json_example_is_current(outputs):

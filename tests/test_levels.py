@@ -69,7 +69,8 @@ def test_scoreboard_shows_core_and_stretch_and_points_at_core_first():
     topic = "01-virtualenv"
     stretch_id = sorted(STRETCH[topic])[0]
     core_id = next(i.id for i in check_infos(TOPICS[topic]) if i.id not in STRETCH[topic])
-    board = render(Report({topic: result(topic, {stretch_id: False, core_id: False})}))
+    board = render(Report({topic: result(topic, {stretch_id: False, core_id: False})}),
+                   lang="en")
     parts = split(result(topic, {stretch_id: False, core_id: False}))
     assert f"(core {parts.core:g}/{parts.core_max:g}, stretch " in board
     assert re.search(rf"\[FAIL\] {stretch_id} +0/\d+  \(stretch\)", board)

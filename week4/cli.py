@@ -1,7 +1,7 @@
 """The `week4` command.
 
-    week4 check [TOPIC ...] [--submission DIR] [--json] [--fail-under PCT]
-                [--key PATH] [--student ID]
+    week4 check [TOPIC ...] [-v] [--lang ko|en] [--submission DIR] [--json]
+                [--fail-under PCT] [--key PATH] [--student ID]
     week4 grade --submissions DIR|ZIP [--assignment A ...] [--jobs N] [--out DIR] [--force]
                 [--key PATH] [--gradebook DB --write-back]
     week4 merge SHARD_DIR ... --out DIR
@@ -51,6 +51,11 @@ def build_parser() -> Parser:
     p.add_argument("--submission", default="exercises", metavar="DIR",
                    help="folder with one sub-folder per topic (default: exercises)")
     p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="show every check of every topic (naming TOPICs does this for them)")
+    p.add_argument("--lang", metavar="ko|en",
+                   help="language of the scoreboard (default: $WEEK4_LANG, else the locale, "
+                        "else Korean)")
     p.add_argument("--fail-under", type=float, metavar="PCT",
                    help="exit with status 1 when the total is below PCT percent")
     p.add_argument("--key", metavar="PATH",
@@ -95,17 +100,23 @@ def cmd_check(args) -> int:
     from autograder.runner import grade_submission
     from autograder.topics import TOPICS
 
+    from .i18n import choose, t
     from .scoreboard import render
 
+    try:
+        lang = choose(args.lang)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    _ = t(lang)
     root = Path(args.submission)
     if not root.is_dir():
-        raise UsageError(f"submission folder not found: {root}")
+        raise UsageError(_("submission folder not found: {folder}").format(folder=root))
     for topic in args.topics:
         if topic not in TOPICS:
-            raise UsageError(f"unknown topic {topic!r}; choose from: {', '.join(TOPICS)}")
+            raise UsageError(_("unknown topic {topic!r}; choose from: {topics}").format(
+                topic=topic, topics=", ".join(TOPICS)))
     if args.fail_under is not None and not 0 <= args.fail_under <= 100:
-        raise UsageError("--fail-under takes a percentage between 0 and 100")
-
+        raise UsageError(_("--fail-under takes a percentage between 0 and 100"))
     key = load_key_arg(args.key)
     report = grade_submission(root, args.topics or None, key=key, student=args.student)
     if key is not None:
@@ -118,17 +129,18 @@ def cmd_check(args) -> int:
     if args.json:
         print(json.dumps(report.to_json(), indent=2))
     else:
-        print(render(report))
+        print(render(report, lang=lang, verbose=args.verbose or bool(args.topics),
+                     root=args.submission.rstrip("/") or "."))
         if not isolation().isolated:  # a student's own machine: fine, but say so
-            print(f"(no sandbox: {isolation().reason})")
+            print(_("(no sandbox: {reason})").format(reason=isolation().reason))
         if key is not None:
-            print(f"(grading mode: hidden inputs from key {report.meta['key_id']}; messages "
-                  "name the rule that failed, not the inputs)")
+            print(_("(grading mode: hidden inputs from key {key_id}; messages name the rule "
+                    "that failed, not the inputs)").format(key_id=report.meta["key_id"]))
     if args.fail_under is not None:
         pct = 100 * report.score / report.max if report.max else 0.0
         if pct < args.fail_under:
-            print(f"week4: total {pct:.1f}% is below --fail-under {args.fail_under:g}%",
-                  file=sys.stderr)
+            print("week4: " + _("total {percent} is below --fail-under {threshold}").format(
+                percent=f"{pct:.1f}%", threshold=f"{args.fail_under:g}%"), file=sys.stderr)
             return EXIT_BELOW_THRESHOLD
     return 0
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 
-LANGS = ("ko", "en")
-DEFAULT_LANG = "ko"
+from week4.i18n import COURSE_LANG, LANGS
+
+DEFAULT_LANG = COURSE_LANG  # the course language, set once in week4/i18n.py
 
 TEXT: dict[str, dict[str, str]] = {
     # class report
