@@ -27,6 +27,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .checking import CheckFailed
 
@@ -223,6 +224,7 @@ class ApiServer:
         self.stalls = 0
         self.memo: dict = {}  # results that several checks share (e.g. a restart scenario)
         self.fresh_count = 0
+        self.stem = Path(database_name).stem  # fresh files are this server's own
 
     # -- lifecycle ---------------------------------------------------------------------
     def fresh(self, label: str) -> None:
@@ -233,7 +235,8 @@ class ApiServer:
         """
         self.fresh_count += 1
         slug = "".join(c if c.isalnum() else "-" for c in label)[:40]
-        self.database = self.nb.sandbox.scratch / f"{self.fresh_count:02d}-{slug}.sqlite"
+        self.database = self.nb.sandbox.scratch / \
+            f"{self.stem}-{self.fresh_count:02d}-{slug}.sqlite"
         if self.broken or not self._serving():
             return  # the next request starts the server on the new file
         try:

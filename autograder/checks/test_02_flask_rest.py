@@ -478,11 +478,8 @@ def check_one(ex: Exchange, expected: dict) -> None:
 def test_get_menu(api):
     d = Draw(api, "get-menu")
     chosen = existing(api, d, 3 if not d.grading else 2)
-    if d.grading:  # a drawn menu too, when the app can create one
-        try:
-            chosen = d.order(chosen + [create(api, d.name("Cortado"), d.price(4300))])
-        except CheckFailed:
-            pass
+    if d.grading:  # a drawn menu too (the seeds alone would let a replay of practice pass)
+        chosen = d.order(chosen + [create(api, d.name("Cortado"), d.price(4300))])
     for menu in chosen:
         ex = api.request("GET", f"/menus/{menu['id']}")
         expect_status(ex, 200, "reading one existing menu succeeds")
@@ -887,8 +884,15 @@ def test_errors_json_menus(api):
                             f"name={quote(tea)}".encode(), "content_type": "text/plain"}),
         ("POST", "/menus", {"json_body": {"name": menu["name"], "price": d.price(1)}}),
     ]
-    for method, path, kwargs in d.order(requests):
-        expect_json_error(api.request(method, path, **kwargs))
+    answers = [api.request(method, path, **kwargs) for method, path, kwargs in d.order(requests)]
+    errors = [ex for ex in answers if ex.status >= 400]
+    if len(errors) * 2 < len(answers):  # nothing to judge: the rule would pass vacuously
+        raise NotTested(f"only {len(errors)} of {len(answers)} requests that the contract "
+                        f"answers with an error got one (such as {answers[0]})",
+                        f"only {len(errors)} of {len(answers)} requests that the contract "
+                        "answers with an error got one")
+    for ex in answers:
+        expect_json_error(ex)
 
 
 # --- ids, concurrency, robustness --------------------------------------------------------------
@@ -1034,6 +1038,8 @@ def not_an_object(spec: dict) -> bool:
         return not isinstance(json.loads(spec.get("body") or b""), dict)
     except ValueError:
         return True
+    except RecursionError:  # nested too deep to read here too: judged by the 5xx rule only
+        return False
 
 
 DEEP = 1000  # levels: deeper than Python's json parser goes (RecursionError)
@@ -1152,6 +1158,8 @@ def after_restart(api: ApiServer) -> dict:
 def test_persist_restart(api):
     outcome = after_restart(api)
     kept = outcome.get("kept")  # when POST fails, the seed menus alone show what survived
+    if kept is None and api.nb.inputs.grading:  # (not in grading mode: a replay knows them)
+        raise outcome["create_failed"]
     if kept is not None and outcome["now"].get(kept["id"]) != outcome["watched"].get(kept["id"]):
         raise CheckFailed(f"menu {kept} was created, then the server was restarted (a new "
                           f"process, same DATABASE file); now the API shows "

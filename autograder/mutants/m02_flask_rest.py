@@ -277,8 +277,10 @@ def split_edits() -> dict[str, tuple[list[tuple[str, str]], set[str]]]:
                           {"get-missing"}),
         # int() alone for max_price: "+4100", " 4100", "4_100" and "４１００" pass as numbers.
         "max-price-int": ([("        if not (raw.isascii() and raw.isdigit()):\n",
-                                     "        if not raw.strip().lstrip('+').replace('_', '')"
-                                     ".isdigit():\n")],
+                            "        try:\n            int(raw)\n        except ValueError:\n"
+                            "            raw = '-1'\n        if int(raw) < 0:\n"),
+                           ('        digits = raw.lstrip("0") or "0"\n',
+                            "        digits = str(int(raw))\n")],
                           {"list-filter-invalid"}),
         # get_json(silent=True) alone: a body nested 1,000 levels deep raises RecursionError.
         "deep-json-500": ([("    try:\n        data = request.get_json(silent=True)",
