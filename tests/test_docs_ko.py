@@ -22,8 +22,11 @@ LATIN = re.compile(r"[A-Za-z]")
 
 
 def code_blocks(text: str) -> list[str]:
-    """Fenced blocks other than mermaid diagrams (whose labels are translated)."""
-    return [m.group(0).strip() for m in FENCE.finditer(text)
+    """Fenced blocks other than mermaid diagrams (whose labels are translated). An example
+    output the command prints in each language comes from `<name>.ko.txt` on the Korean page
+    and `<name>.txt` on the English one: the same block otherwise."""
+    return [re.sub(r'(--8<-- "[^"]+)\.ko\.txt"', r'\1.txt"', m.group(0).strip())
+            for m in FENCE.finditer(text)
             if not m.group("info").strip().startswith("mermaid")]
 
 

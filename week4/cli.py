@@ -1,6 +1,6 @@
 """The `week4` command.
 
-    week4 check [TOPIC ...] [-v] [--lang ko|en] [--submission DIR] [--json]
+    week4 check [TOPIC ...] [-v|--verbose] [--lang ko|en] [--submission DIR] [--json]
                 [--fail-under PCT] [--key PATH] [--student ID]
     week4 grade --submissions DIR|ZIP [--assignment A ...] [--jobs N] [--out DIR] [--force]
                 [--key PATH] [--gradebook DB --write-back]
