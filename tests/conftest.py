@@ -33,6 +33,8 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
 # only the order matters). Modules not listed are short and go last, in their usual order.
 MODULE_SECONDS = {
     "test_grade.py": 200,
+    "test_hidden_inputs.py": 200,     # lookups and mutants in grading mode, every topic
+    "test_02_fair_inprocess.py": 100,  # the catalogue, pairs and check-alone runs of 02
     "test_hidden_solutions.py": 200,  # 02-04 solutions under 30 keys: 410 s at load 7-10
     "test_hidden_outputs.py": 100,    # two gradings per topic: 195 s at load 10
     "test_03_cloud.py": 170,
@@ -41,6 +43,8 @@ MODULE_SECONDS = {
     "test_05_eda.py": 100,
     "test_02_flask_rest.py": 80,
     "test_site_browser.py": 60,
+    "test_writeback.py": 60,
+    "test_report_browser.py": 50,
     "test_instructor_flow.py": 50,
     "test_03_cloud_demos.py": 50,
     "test_04_serving_app.py": 45,
