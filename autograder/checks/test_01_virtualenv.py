@@ -13,7 +13,7 @@ from `nb.inputs.rng(check id)` within this space (see `gen_*`):
   platform_python_implementation, true and false ones;
 - venv paths and folder names: random words, POSIX and Windows style;
 - shells and operating systems: the supported pairs, and unsupported ones (with supported
-  ones as a control, so that raising ValueError for everything does not pass).
+  ones as a control, in both modes, so that raising ValueError for everything does not pass).
 """
 
 from __future__ import annotations
@@ -474,15 +474,24 @@ def test_activate_windows(nb):
             "instead of guessing a command that will not work.")
 def test_activate_rejects_unknown(nb):
     unknown = [("windows", "fish", "env"), ("plan9", "rc", "env"), ("linux", "cmd", "env")]
+    supported = [(("linux", "bash", "env"), "source env/bin/activate"),
+                 (("windows", "powershell", "env"), "env\\Scripts\\Activate.ps1")]
     if nb.inputs.grading:
         rng = nb.inputs.rng("activate-unknown")
         unknown = unknown_cases(rng)
-        # the control: a supported pair still gets a command (raising for all is no rule)
-        for args, _ in posix_cases(rng)[:1] + windows_cases(rng)[:1]:
-            reply = nb.run("activation_command", *args)
-            if not reply.ok or not isinstance(reply.value, str) or args[2] not in reply.value:
-                raise CheckFailed("activation_command must still answer supported pairs",
-                                  hidden=True)
+        supported = posix_cases(rng) + windows_cases(rng)
+    # The rule builds on answering the supported pairs: raising ValueError for everything is
+    # no rule, so one correct command (macOS/Linux or Windows) must come back first.
+    for args, expected in supported:
+        reply = nb.run("activation_command", *args)
+        if reply.ok and reply.value == expected:
+            break
+        if not reply.ok and reply.error.get("type") != "ValueError":  # unwritten, missing, hung
+            raise CheckFailed(nb.failure("activation_command", reply, "activation_command(...)"))
+    else:
+        raise CheckFailed("could not test this rule because activation_command gives no "
+                          "correct command for a supported OS and shell (see activate-posix "
+                          "and activate-windows)", hidden=True)
     for args in unknown:
         reply = nb.run("activation_command", *args)
         if reply.ok or reply.error.get("type") != "ValueError":

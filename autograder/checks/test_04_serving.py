@@ -753,10 +753,28 @@ def expect_400(resp: Response, sent: str, field: str | None = None) -> None:
                               f"{field!r}", expected={field: "what is wrong"}, found=details)
 
 
+def accepts_valid(lab, path: str = "/predict") -> None:
+    """The control of an error-path check: the same route accepts a valid request.
+
+    Refusing bad input builds on accepting good input; an app that answers 400 to everything
+    (a missing route, a body read as a form) has no validation to test."""
+    key = f"accepts-valid {path}"
+    if key not in lab.cache:
+        record = valid_record(lab)
+        body = record if path == "/predict" else {"passengers": [record]}
+        resp = lab.http("POST", path, body)
+        lab.cache[key] = (resp.status, f"POST {path} {shown(body)}", resp)
+    status, sent, resp = lab.cache[key]
+    if status != 200:
+        raise CheckFailed(f"could not test this rule because {sent}, a valid request, is not "
+                          f"accepted: it answered {resp.show()} instead of 200")
+
+
 @check("invalid-missing", points=1, docs=f"{DOCS}#validation",
        hint="Every field is required (null is allowed for age, fare and embarked): let pydantic "
             "find the missing one and answer 400, instead of a KeyError or None reaching the model.")
 def test_invalid_missing(lab):
+    accepts_valid(lab)
     for field in in_order(lab, "invalid-missing", FEATURES):
         record = {k: v for k, v in valid_record(lab).items() if k != field}
         resp = lab.http("POST", "/predict", record)
@@ -776,6 +794,7 @@ INVALID_VALUES = [
             "Field(ge=0), Literal['C', 'Q', 'S'] | None, ...) and answer 400 with "
             "{'error': ..., 'details': {field: message}} on ValidationError.")
 def test_invalid_values(lab):
+    accepts_valid(lab)
     for field, value in in_order(lab, "invalid-values", INVALID_VALUES):
         record = {**valid_record(lab), field: value}
         resp = lab.http("POST", "/predict", record)
@@ -786,6 +805,7 @@ def test_invalid_values(lab):
        hint="This API rejects unknown fields: model_config = ConfigDict(extra='forbid'). A typo "
             "such as 'Age' would otherwise be dropped without a word.")
 def test_invalid_extra(lab):
+    accepts_valid(lab)
     for extra, value in in_order(lab, "invalid-extra", [("cabin", "C85"), ("boat", "7"),
                                                         ("Age", 22)]):
         record = {**valid_record(lab), extra: value}
@@ -798,6 +818,7 @@ def test_invalid_extra(lab):
             "with a JSON error then (Flask's own 400 page is HTML). A JSON list or string is "
             "not a passenger either.")
 def test_invalid_body(lab):
+    accepts_valid(lab)
     for raw in [b'{"pclass": 3, "sex": ', b"[1, 2, 3]", b'"a passenger"', b"", b"null", b"42"]:
         resp = lab.http("POST", "/predict", raw=raw)
         expect_400(resp, f"POST /predict with the body {raw!r} (Content-Type: application/json)")
@@ -807,6 +828,7 @@ def test_invalid_body(lab):
        hint="Python's JSON parser turns 1e999 into inf and accepts NaN; refuse both with "
             "Field(ge=0, allow_inf_nan=False).")
 def test_invalid_nonfinite(lab):
+    accepts_valid(lab)
     base = json.dumps({**valid_record(lab), "age": "AGE", "fare": "FARE"})
     for field, age, fare in in_order(lab, "invalid-nonfinite", [
             ("age", "1e999", "7.25"), ("fare", "22", "NaN"), ("fare", "22", "Infinity"),
@@ -891,6 +913,7 @@ def test_batch_limit(lab):
        hint="Validate the whole body with a pydantic model ({'passengers': list[Passenger]}) "
             "and answer 400 when it fails, naming the passenger and field in 'details'.")
 def test_batch_invalid(lab):
+    accepts_valid(lab, "/predict/batch")
     good = valid_record(lab)
     cases = [{"passengers": [good, {**good, "age": -3}]}, {"passengers": [good, "a passenger"]},
              {}, {"passengers": "everyone"}, [good]]

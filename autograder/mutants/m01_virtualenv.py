@@ -180,3 +180,26 @@ for fd in range(3, 64):
             break
 ''' + every_function("return True"), 20),
 }
+
+
+# Real-world shapes graded in process (tests/test_fair_checks.py): {name: ({grade_id: source},
+# the checks it must lose)}. venv-create needs a sandbox and is left out there.
+FAIR = {
+    # A submission that refuses everything: an error-path check must not pay for it.
+    "every function raises ValueError": ({
+        "in_virtualenv": "def in_virtualenv(prefix=None, base_prefix=None):\n"
+                         "    raise ValueError(prefix)\n",
+        "parse_freeze": "def parse_freeze(text):\n    raise ValueError(text)\n",
+        "unsatisfied": "def unsatisfied(requirements, installed):\n"
+                       "    raise ValueError(requirements)\n",
+        "activation_command": "def activation_command(os_name, shell, venv_dir='.venv'):\n"
+                              "    raise ValueError(f'{shell} on {os_name}')\n"},
+        {"venv-detect", "freeze-pins", "freeze-normalise", "freeze-skip", "freeze-direct-url",
+         "unsatisfied-versions", "unsatisfied-names", "unsatisfied-markers", "activate-posix",
+         "activate-windows", "activate-unknown"}),
+    # Only activation raises: everything else is right, and activate-unknown is not earned.
+    "activation_command raises ValueError for every shell": ({
+        "activation_command": "def activation_command(os_name, shell, venv_dir='.venv'):\n"
+                              "    raise ValueError(f'unsupported: {shell} on {os_name}')\n"},
+        {"activate-posix", "activate-windows", "activate-unknown"}),
+}

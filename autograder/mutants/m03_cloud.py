@@ -140,3 +140,23 @@ bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = 2 * multiprocessing.cpu_count() + 1
 ''' + GUNICORN_REST}, {"gunicorn-bind-default"}),
 }
+
+
+# Real-world shapes graded in process on the pure functions (tests/test_fair_checks.py):
+# {name: ({grade_id: source}, the pure checks it must lose)}.
+FAIR = {
+    "service_model raises ValueError for every split": ({"service_model": '''
+def service_model(responsibilities):
+    raise ValueError("not a service model")
+'''}, {"service-model", "service-model-invalid"}),
+    "every pure function raises ValueError": ({
+        "service_model": "def service_model(responsibilities):\n    raise ValueError('no')\n",
+        "deployment_model": "def deployment_model(environments):\n    raise ValueError('no')\n",
+        "instances_needed": "def instances_needed(load, capacity, min_instances, "
+                            "max_instances):\n    raise ValueError('no')\n",
+        "scaling_costs": "def scaling_costs(instances, hourly_price):\n"
+                         "    raise ValueError('no')\n"},
+        {"service-model", "service-model-invalid", "deployment-model", "deployment-hybrid",
+         "deployment-dedicated", "scaling-ceil", "scaling-minimum", "scaling-maximum",
+         "cost-fixed", "cost-autoscaling", "cost-saving"}),
+}

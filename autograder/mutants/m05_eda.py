@@ -155,3 +155,71 @@ class LyingFigure(matplotlib.figure.Figure):
         "def plot_survival_rate(*args, **kwargs):\n    return Figure()",
         "def plot_survival_rate(*args, **kwargs):\n    return LyingFigure()"), 20),
 }
+
+
+# Real-world shapes graded in process (tests/test_fair_checks.py): {name: ({grade_id: source},
+# the checks it must lose)}. The figures are what seaborn >= 0.13 and matplotlib draw.
+FAIR = {
+    # seaborn's FutureWarning asks for hue=: the bars then sit beside the tick (dodged), and
+    # with a legend seaborn adds zero-size rectangles as its handles.
+    "seaborn barplot with hue=column": ({"plot_survival_rate": '''
+import seaborn as sns
+def plot_survival_rate(df, column):
+    fig, ax = plt.subplots()
+    sns.barplot(data=df, x=column, y="survived", hue=column, errorbar=None, ax=ax)
+    ax.set(title=f"Survival rate by {column}", xlabel=column, ylabel="survival rate")
+    return fig
+'''}, set()),
+    "seaborn barplot of precomputed rates, hue and no legend": ({"plot_survival_rate": '''
+import seaborn as sns
+def plot_survival_rate(df, column):
+    rates = df.groupby(column, observed=True)["survived"].mean()
+    fig, ax = plt.subplots()
+    sns.barplot(x=rates.index, y=rates.values, hue=rates.index, legend=False, ax=ax)
+    ax.set_title("Survival rate")
+    ax.set_xlabel(column)
+    ax.set_ylabel("rate")
+    return fig
+'''}, set()),
+    # The same shapes drawn with matplotlib: bars offset from the tick centres, and legend
+    # handles that are rectangles in the axes nobody sees (no size, hidden, transparent).
+    "matplotlib bars beside their ticks, invisible legend handles": ({"plot_survival_rate": '''
+from matplotlib.patches import Rectangle
+def plot_survival_rate(df, column):
+    rates = df.groupby(column, observed=True)["survived"].mean()
+    fig, ax = plt.subplots()
+    ticks = np.arange(len(rates))
+    ax.bar(ticks - 0.1, rates.to_numpy(), width=0.4, align="edge")
+    for value in rates.index:
+        ax.add_patch(Rectangle((0, 0), 0, 0, label=str(value)))
+        hidden = Rectangle((0, 0), 0.5, 0.5)
+        hidden.set_visible(False)
+        ax.add_patch(hidden)
+        ax.add_patch(Rectangle((0, 0), 0.5, 0.5, alpha=0))
+    ax.set_xticks(ticks, [str(v) for v in rates.index])
+    ax.set(title="Survival rate", xlabel=column, ylabel="rate")
+    return fig
+'''}, set()),
+    # A chart of the wrong thing still loses plot-bars: two bars per group (hue=sex).
+    "seaborn barplot split by sex as well": ({"plot_survival_rate": '''
+import seaborn as sns
+def plot_survival_rate(df, column):
+    fig, ax = plt.subplots()
+    other = "pclass" if column == "sex" else "sex"
+    sns.barplot(data=df, x=column, y="survived", hue=other, errorbar=None, ax=ax)
+    ax.set(title=f"Survival rate by {column}", xlabel=column, ylabel="survival rate")
+    return fig
+'''}, {"plot-bars"}),
+    # The identity: leaves the input alone because it does nothing at all.
+    "fill_missing_age returns df": ({"fill_missing_age": '''
+def fill_missing_age(df):
+    return df
+'''}, {"impute-keeps-rows", "impute-copy", "impute-group-median"}),
+    "fill_missing_age returns an untouched copy": ({"fill_missing_age": '''
+def fill_missing_age(df):
+    return df.copy()
+'''}, {"impute-keeps-rows", "impute-copy", "impute-group-median"}),
+    "every function raises ValueError": ({name: f"def {name}(*args, **kwargs):\n"
+                                                "    raise ValueError('no')\n"
+                                          for name in FUNCTIONS}, None),  # None: every check
+}

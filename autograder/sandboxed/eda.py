@@ -231,12 +231,51 @@ def run_dict(func, name, spec, *args):
     return to_plain(func(table(spec), *args))
 
 
+def visible_bar(ax, patch, ticks: list[tuple[float, str]]) -> dict | None:
+    """A bar as a reader sees it, or None for what nobody sees.
+
+    Only drawn rectangles count: visible, not fully transparent, with a width and a height,
+    and inside the axes' x range (seaborn adds zero-size rectangles as legend handles). Its
+    label is the tick label of the slot it stands in: the tick nearest to its centre, when no
+    other tick is as near and the centre is within half a tick spacing of it (or inside the
+    bar). seaborn >= 0.13 with hue= draws the bars beside the tick (dodged), not on it."""
+    from matplotlib.axes import Axes
+    from matplotlib.patches import Rectangle
+
+    if type(patch) is not Rectangle or not patch.get_visible():
+        return None
+    alpha = patch.get_alpha()
+    if alpha is not None and alpha <= 0:
+        return None
+    face, edge = patch.get_facecolor(), patch.get_edgecolor()
+    if face[3] <= 0 and (edge[3] <= 0 or patch.get_linewidth() <= 0):
+        return None
+    x, width = float(Rectangle.get_x(patch)), float(Rectangle.get_width(patch))
+    height = float(Rectangle.get_height(patch))
+    if not all(map(math.isfinite, (x, width, height))) or width == 0 or height == 0:
+        return None
+    left, right = sorted((x, x + width))
+    low, high = sorted(float(v) for v in Axes.get_xlim(ax))
+    if right < low or left > high:
+        return None
+    centre = (left + right) / 2
+    locs = sorted((loc, text) for loc, text in ticks if low <= loc <= high and math.isfinite(loc))
+    label = None
+    if locs:
+        distance = sorted((abs(loc - centre), i) for i, (loc, _) in enumerate(locs))
+        near, i = distance[0]
+        gaps = [abs(locs[j][0] - locs[i][0]) for j in (i - 1, i + 1) if 0 <= j < len(locs)]
+        unique = len(distance) == 1 or near < distance[1][0]
+        if unique and (left <= locs[i][0] <= right or (gaps and near < min(gaps) / 2)):
+            label = locs[i][1]
+    return {"x": centre, "height": height, "label": label, "width": abs(width)}
+
+
 def run_figure(func, name, spec, *args):
     """Title, axis labels and bars of the returned Figure, read through matplotlib itself."""
     import matplotlib.pyplot as plt
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
-    from matplotlib.patches import Rectangle
 
     plt.close("all")  # pandas draws on the "current" axes: start every call from nothing
     fig = func(table(spec), *args)
@@ -249,17 +288,9 @@ def run_figure(func, name, spec, *args):
         if not axes:
             return {"axes": 0}
         ax = axes[0]
-        ticks = {}
-        for loc, label in zip(Axes.get_xticks(ax), Axes.get_xticklabels(ax)):
-            ticks[float(loc)] = str(label.get_text())
-        bars = []
-        for patch in ax.patches:
-            if type(patch) is not Rectangle:
-                continue
-            x = float(Rectangle.get_x(patch)) + float(Rectangle.get_width(patch)) / 2
-            label = next((text for loc, text in ticks.items() if abs(loc - x) < 1e-6), None)
-            bars.append({"x": x, "height": float(Rectangle.get_height(patch)), "label": label,
-                         "width": float(Rectangle.get_width(patch))})
+        ticks = [(float(loc), str(label.get_text()))
+                 for loc, label in zip(Axes.get_xticks(ax), Axes.get_xticklabels(ax))]
+        bars = [bar for patch in ax.patches if (bar := visible_bar(ax, patch, ticks))]
         return {"axes": len(axes), "title": str(Axes.get_title(ax)),
                 "suptitle": str(Figure.get_suptitle(fig)),
                 "xlabel": str(Axes.get_xlabel(ax)), "ylabel": str(Axes.get_ylabel(ax)),

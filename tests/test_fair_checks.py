@@ -1,0 +1,255 @@
+"""Fair checks in topics 01, 03 and 05 (issue 13, items 7 and 8), in this process.
+
+- Real-world shapes (autograder/mutants/m0N_*.py, FAIR): a submission whose every function
+  raises ValueError, the identity `return df`, seaborn's hue= bars beside their ticks, legend
+  handles that are rectangles nobody sees. Each loses exactly the checks listed, in practice
+  mode and under a key; error-path checks are not earned by refusing everything.
+- Pairs of single-rule mutants (01 and 05): each mutant with the next one in name order that
+  replaces other cells, both in one namespace, loses exactly the union of their checks.
+
+The notebook's functions are our own cells (solution, mutants, catalogue), defined here; the
+checks run on them through the interface a sandboxed submission offers (`run`, `call`,
+`failure`, and for 05 the sandboxed helper called in this process), so that hundreds of
+gradings cost seconds. Whole-notebook gradings of the same catalogues: the topics' tests.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import secrets
+import time
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+from helpers import SOLUTIONS  # noqa: E402
+from hidden import InProcessNotebook, check_functions, pure_functions_03, run_pure_03  # noqa: E402
+
+from autograder.checking import CheckFailed  # noqa: E402
+from autograder.keys import Inputs  # noqa: E402
+from autograder.mutants import m01_virtualenv as m01  # noqa: E402
+from autograder.mutants import m03_cloud as m03  # noqa: E402
+from autograder.mutants import m05_eda as m05  # noqa: E402
+from autograder.notebook import cell_source  # noqa: E402
+from autograder.sandbox import Reply  # noqa: E402
+
+KEY = secrets.token_bytes(32)
+SKIP_01 = {"venv-create"}  # a real environment in a sandbox: the whole-notebook tests
+FUNCTIONS_01 = ["in_virtualenv", "parse_freeze", "unsatisfied", "create_venv",
+                "activation_command"]
+
+
+def namespace(topic: str, replacements: dict[str, str], wanted: list[str]) -> dict:
+    """The solution's import cell and function cells (replaced where asked), run here."""
+    nb = json.loads((SOLUTIONS / topic / f"{topic}.ipynb").read_text(encoding="utf-8"))
+    ns: dict = {}
+    for cell in nb["cells"]:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if cell["cell_type"] == "code" and (grade_id == "imports" or grade_id in wanted):
+            source = replacements.get(grade_id, cell_source(cell))
+            exec(compile(source, f"cell-{grade_id}", "exec"), ns)  # noqa: S102 (our cells)
+    return ns
+
+
+def points(topic: str) -> dict[str, int]:
+    return {f.check_info.id: f.check_info.points for f in check_functions(topic)}
+
+
+# --- topic 01 -------------------------------------------------------------------------------
+
+class Notebook01(InProcessNotebook):
+    def call(self, name, *args, shown="", timeout=None, **kwargs):
+        reply = self.run(name, *args, **kwargs)
+        if not reply.ok:
+            raise CheckFailed(self.failure(name, reply, shown))
+        return reply.value
+
+
+def lost_01(replacements: dict[str, str], key: bytes | None) -> dict[str, str]:
+    ns = namespace("01-virtualenv", replacements, FUNCTIONS_01)
+    nb = Notebook01({n: ns[n] for n in FUNCTIONS_01 if n in ns},
+                    Inputs(key, "s1", "01-virtualenv") if key else Inputs())
+    lost = {}
+    for func in check_functions("01-virtualenv"):
+        if func.check_info.id not in SKIP_01:
+            try:
+                func(nb)
+            except CheckFailed as exc:
+                lost[func.check_info.id] = str(exc)
+    return lost
+
+
+@pytest.mark.parametrize("key", [None, KEY], ids=["practice", "grading"])
+def test_01_solution_in_process(key):
+    assert lost_01({}, key) == {}
+
+
+@pytest.mark.parametrize("key", [None, KEY], ids=["practice", "grading"])
+@pytest.mark.parametrize("name", list(m01.FAIR))
+def test_01_real_world_shapes(name, key):
+    replacements, expected = m01.FAIR[name]
+    lost = lost_01(replacements, key)
+    assert set(lost) == expected - SKIP_01, lost
+    total = sum(p for c, p in points("01-virtualenv").items() if c not in SKIP_01)
+    earned = total - sum(points("01-virtualenv")[c] for c in lost)
+    assert earned == total - sum(points("01-virtualenv")[c] for c in expected - SKIP_01)
+    if "activate-unknown" in lost and "activate-posix" in lost and "activate-windows" in lost:
+        assert lost["activate-unknown"].startswith("could not test this rule because"), lost
+
+
+def test_01_raise_everything_earns_nothing():
+    """The exact score: 0 of the 13 points checked here, in both modes."""
+    replacements, _ = m01.FAIR["every function raises ValueError"]
+    for key in (None, KEY):
+        lost = lost_01(replacements, key)
+        assert sum(points("01-virtualenv")[c] for c in lost) == \
+            sum(p for c, p in points("01-virtualenv").items() if c not in SKIP_01) == 13
+
+
+def pairs(mutants: dict) -> list[tuple[str, str]]:
+    """Each mutant with the next one in name order that replaces other cells."""
+    names = sorted(mutants)
+    out = []
+    for i, first in enumerate(names):
+        for second in names[i + 1:] + names[:i]:
+            if not set(mutants[first][0]) & set(mutants[second][0]):
+                out.append((first, second))
+                break
+    return out
+
+
+@pytest.mark.parametrize("key", [None, KEY], ids=["practice", "grading"])
+def test_01_mutant_pairs_lose_the_union(key):
+    found = {}
+    for first, second in pairs(m01.MUTANTS):
+        cells = {**m01.MUTANTS[first][0], **m01.MUTANTS[second][0]}
+        expected = (m01.MUTANTS[first][1] | m01.MUTANTS[second][1]) - SKIP_01
+        lost = set(lost_01(cells, key))
+        if lost != expected:
+            found[(first, second)] = (sorted(lost), sorted(expected))
+    assert len(pairs(m01.MUTANTS)) == len(m01.MUTANTS)
+    assert not found, found
+
+
+# --- topic 03 -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("key", [None, KEY], ids=["practice", "grading"])
+@pytest.mark.parametrize("name", list(m03.FAIR))
+def test_03_real_world_shapes(name, key):
+    replacements, expected = m03.FAIR[name]
+    lost = run_pure_03(pure_functions_03(replacements), key)
+    assert set(lost) == expected, lost
+    assert lost["service-model-invalid"].startswith("could not test this rule because"), lost
+
+
+def test_03_gate_passes_one_right_model():
+    """The control asks for one real model classified right: a mistake about the others is
+    service-model's rule, and service-model-invalid is still judged (and earned)."""
+    replacements, expected = m03.MUTANTS["service model by counting the customer's layers"]
+    for key in (None, KEY):
+        assert set(run_pure_03(pure_functions_03(replacements), key)) == expected
+
+
+# --- topic 05 -------------------------------------------------------------------------------
+
+FUNCTIONS_05 = list(m05.FUNCTIONS)
+
+
+class Child:
+    def __init__(self, ns: dict):
+        self.ns = ns
+
+    def function(self, name):
+        if not callable(self.ns.get(name)):
+            raise LookupError(f"no function named {name!r} is defined in the notebook")
+        return self.ns[name]
+
+
+class Sandbox05:
+    """The sandbox's `helper`, called in this process on our own cells."""
+
+    def __init__(self, ns: dict):
+        self.child = Child(ns)
+
+    def helper(self, path: str, *args, timeout=None):
+        module, function = path.split(":")
+        try:
+            return Reply("ok", getattr(importlib.import_module(module), function)(
+                self.child, *args))
+        except Exception as exc:  # noqa: BLE001 (the reply a sandbox would give)
+            return Reply("error", error={"type": type(exc).__name__, "message": str(exc)})
+
+
+class Notebook05:
+    def __init__(self, ns: dict, inputs):
+        self.sandbox = Sandbox05(ns)
+        self.inputs = inputs
+        self.hung: set = set()
+        self.deadline = time.monotonic() + 600
+
+    def failure(self, name, reply, shown=""):
+        return f"{shown or name} {reply.explain()}"
+
+
+def lost_05(replacements: dict[str, str], key: bytes | None) -> dict[str, str]:
+    ns = namespace("05-eda", replacements, FUNCTIONS_05)
+    nb = Notebook05(ns, Inputs(key, "s1", "05-eda") if key else Inputs())
+    lost = {}
+    for func in check_functions("05-eda"):
+        try:
+            func(nb)
+        except CheckFailed as exc:
+            lost[func.check_info.id] = str(exc)
+    return lost
+
+
+@pytest.fixture(autouse=True)
+def in_tmp(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # load_data's variants are written to the working folder
+
+
+@pytest.mark.parametrize("key", [None, KEY], ids=["practice", "grading"])
+def test_05_solution_in_process(key):
+    assert lost_05({}, key) == {}
+
+
+@pytest.mark.parametrize("key", [None, KEY], ids=["practice", "grading"])
+@pytest.mark.parametrize("name", list(m05.FAIR))
+def test_05_real_world_shapes(name, key):
+    replacements, expected = m05.FAIR[name]
+    expected = set(points("05-eda")) if expected is None else expected
+    lost = lost_05(replacements, key)
+    assert set(lost) == expected, lost
+    earned = sum(p for c, p in points("05-eda").items() if c not in lost)
+    assert earned == sum(p for c, p in points("05-eda").items() if c not in expected)
+    if "impute-copy" in expected and "impute-copy" in lost and name != \
+            "every function raises ValueError":
+        assert "could not test this rule because" in lost["impute-copy"], lost
+
+
+@pytest.mark.parametrize("key", [None, KEY], ids=["practice", "grading"])
+def test_05_mutant_pairs_lose_the_union(key):
+    found = {}
+    for first, second in pairs(m05.MUTANTS):
+        cells = {**m05.MUTANTS[first][0], **m05.MUTANTS[second][0]}
+        expected = m05.MUTANTS[first][1] | m05.MUTANTS[second][1]
+        lost = set(lost_05(cells, key))
+        if lost != expected:
+            found[(first, second)] = (sorted(lost), sorted(expected))
+    assert not found, found
+
+
+def test_05_bars_read_as_a_person_sees_them():
+    """The helper's reading of seaborn's hue= chart: three visible bars, each labelled by the
+    tick inside its span, and none of seaborn's zero-size legend handles."""
+    from autograder.sandboxed.eda import run_figure
+
+    ns = namespace("05-eda", m05.FAIR["seaborn barplot with hue=column"][0], FUNCTIONS_05)
+    got = run_figure(ns["plot_survival_rate"], "plot_survival_rate", None, "sex")
+    assert [b["label"] for b in got["bars"]] == ["female", "male"], got["bars"]
+    assert all(b["width"] > 0 and b["height"] > 0 for b in got["bars"])
+    got = run_figure(ns["plot_survival_rate"], "plot_survival_rate", None, "pclass")
+    assert [b["label"] for b in got["bars"]] == ["1", "2", "3"], got["bars"]
