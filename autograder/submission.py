@@ -55,6 +55,25 @@ def read_student_file(root: Path, path: Path, limit: int = 64 << 20) -> bytes | 
             os.close(fd)
 
 
+def one_line(text, limit: int = 200) -> str:
+    """Text for a one-line note: runs of whitespace (newlines too) as one space, cut short."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def load_note(error: dict) -> str:
+    """'the cell that defines f raised ValueError at line 3: ...': the cell named as the
+    student finds it (JupyterLab shows no cell numbers), on one line."""
+    cell = error.get("cell_name") or f"cell {error.get('cell')}"
+    where = str(error.get("where") or "")
+    if where.endswith(f" of {cell}"):
+        where = f" at {where[:-len(f' of {cell}')]}"
+    elif where:
+        where = f" (from {where})"
+    message = f": {one_line(error['message'])}" if error.get("message") else ""
+    return one_line(f"{cell} raised {error.get('type')}{where}{message}", 300)
+
+
 class Submission:
     def __init__(self, topic: str, notebook: Path, cells: list[Cell], *,
                  timeout: float = 10.0, load_timeout: float = 60.0,
@@ -90,11 +109,7 @@ class Submission:
         if not reply.ok:
             return [f"loading the notebook {reply.explain()}"]
         return [
-            f"cell {e.get('cell')} raised {e.get('type')}"
-            + (f" (from {e['where']})" if e.get("where") and
-               not e["where"].startswith(f"cell {e.get('cell')},") else
-               f" at {e['where']}" if e.get("where") else "")
-            + (f": {e['message']}" if e.get("message") else "")
+            load_note(e)
             for e in reply.value.get("errors", [])
             # an unfinished challenge: its checks already say "not written yet"
             if e.get("type") != "NotImplementedError"

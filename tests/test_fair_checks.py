@@ -253,3 +253,29 @@ def test_05_bars_read_as_a_person_sees_them():
     assert all(b["width"] > 0 and b["height"] > 0 for b in got["bars"])
     got = run_figure(ns["plot_survival_rate"], "plot_survival_rate", None, "pclass")
     assert [b["label"] for b in got["bars"]] == ["1", "2", "3"], got["bars"]
+
+
+# --- messages (item 9) ------------------------------------------------------------------------
+
+def test_errors_name_the_function_and_the_cell_not_a_cell_number(tmp_path):
+    """JupyterLab shows no cell numbers (and they would count markdown cells): an error names
+    the function and its line counted from the def line; a cell that raised while loading is
+    named by what it defines or how it starts; a note is one line, long messages cut short."""
+    from autograder.notebook import Cell
+    from autograder.sandbox import Sandbox
+    from autograder.submission import load_note
+
+    cells = [Cell(2, "code", "import math\n\n\ndef f(x):\n    y = x + 1\n    return 1 / 0\n"),
+             Cell(4, "code", "x = 1\nraise ValueError('first line\\nsecond line ' + '9' * 400)"),
+             Cell(6, "code", "def g():\n    pass\n\nraise KeyError('k')\n")]
+    with Sandbox(cells, tmp_path) as box:
+        load = box.start()
+        reply = box.call("f", 1)
+    assert reply.error["where"] == "line 3 of f()", reply.error
+    assert "ZeroDivisionError at line 3 of f()" in reply.explain()
+    notes = [load_note(e) for e in load.value["errors"]]
+    assert notes[0].startswith("the cell that starts 'x = 1' raised ValueError at line 2: "
+                               "first line second line 999"), notes
+    assert "\n" not in notes[0] and len(notes[0]) <= 300 and notes[0].endswith("...")
+    assert notes[1].startswith("the cell that defines g raised KeyError at line 4"), notes
+    assert not any("cell 4" in n or "cell 6" in n for n in notes)

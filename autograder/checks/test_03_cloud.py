@@ -761,7 +761,7 @@ def launched(nb, moto) -> dict:
         try:
             found = instance(moto, got)
         except ClientError:  # no such instance
-            raise CheckFailed(f"{shown} returned {got!r}, but no instance has that id") from None
+            raise CheckFailed(f"{shown} returned {short(got)}, but no instance has that id") from None
         return {"shown": shown, "image": image, "kind": kind, "user_data": user_data,
                 "tags": tags, "id": got, "instance": found}
     return once("launch", compute)
@@ -1036,9 +1036,9 @@ def test_production_settings(nb):
     for item in raw_env if isinstance(raw_env, list) else [raw_env]:
         name, _, value = str(item).partition("=")
         if name.strip().upper() == "FLASK_DEBUG" and value.strip().lower() not in ("", "0", "false"):
-            problems.append(f"raw_env sets {item!r}")
+            problems.append(f"raw_env sets {short(item, 80)}")
         if name.strip().upper() == "FLASK_ENV" and value.strip().lower() == "development":
-            problems.append(f"raw_env sets {item!r}")
+            problems.append(f"raw_env sets {short(item, 80)}")
     if problems:
         raise CheckFailed(f"{CONFIG} is not set up for production: " + "; ".join(problems))
 

@@ -21,6 +21,7 @@ import importlib
 import json
 import linecache
 import os
+import re
 import signal
 import sys
 import traceback
@@ -29,15 +30,39 @@ import types
 MAX_MESSAGE = 500
 
 
+def cell_name(label: str) -> str:
+    """A cell as a student finds it in JupyterLab, which shows no cell numbers (and the
+    numbers would count markdown cells): by the function it defines, else by its first line."""
+    lines = linecache.cache.get(label, (0, None, [], label))[2]
+    for line in lines:
+        match = re.match(r"\s*(?:async\s+)?(?:def|class)\s+(\w+)", line)
+        if match:
+            return f"the cell that defines {match.group(1)}"
+    first = next((line.strip() for line in lines if line.strip()), "")
+    if len(first) > 40:
+        first = first[:37] + "..."
+    return f"the cell that starts {first!r}" if first else "an empty cell"
+
+
+def where_in_cell(code, lineno: int) -> str:
+    """'line N of name()' (N counted from the function's def line, 1) for a frame in a
+    function, else the line of the cell."""
+    label = code.co_filename
+    if code.co_name != "<module>" and not code.co_name.startswith("<"):
+        return f"line {lineno - code.co_firstlineno + 1} of {code.co_name}()"
+    return f"line {lineno} of {cell_name(label)}"
+
+
 def describe(exc: BaseException) -> dict:
-    """The exception as plain data, with the student's cell and line when we can tell."""
+    """The exception as plain data, with the student's function (or cell) and line when we
+    can tell."""
     where = ""
     for frame, lineno in traceback.walk_tb(exc.__traceback__):
         name = frame.f_code.co_filename
         if name.startswith("<cell "):
-            where = f"{name[1:-1]}, line {lineno}"
+            where = where_in_cell(frame.f_code, lineno)
     if isinstance(exc, SyntaxError) and (exc.filename or "").startswith("<cell "):
-        where = f"{exc.filename[1:-1]}, line {exc.lineno}"
+        where = f"line {exc.lineno} of {cell_name(exc.filename)}"
     message = str(exc)
     if isinstance(exc, SystemExit):
         message = f"the code called sys.exit({exc.code!r})"
@@ -142,6 +167,8 @@ class Child:
             except BaseException as exc:  # a cell may raise anything, even SystemExit
                 error = describe(exc)
                 error["cell"] = cell["index"]
+                error["cell_name"] = (f"the %%writefile {cell['target']} cell"
+                                      if cell["kind"] == "writefile" else cell_name(label))
                 self.load_errors.append(error)
         names = sorted(k for k, v in self.namespace.items()
                        if callable(v) and not k.startswith("_"))
