@@ -279,3 +279,47 @@ def test_errors_name_the_function_and_the_cell_not_a_cell_number(tmp_path):
     assert "\n" not in notes[0] and len(notes[0]) <= 300 and notes[0].endswith("...")
     assert notes[1].startswith("the cell that defines g raised KeyError at line 4"), notes
     assert not any("cell 4" in n or "cell 6" in n for n in notes)
+
+
+# --- each check alone gives the verdict of the full run ------------------------------------------
+
+def alone(topic: str, make_nb, reset=lambda: None, only=None) -> set[str]:
+    """The checks that fail when each runs alone, on a notebook of its own."""
+    lost = set()
+    for func in check_functions(topic):
+        if func.check_info.id in SKIP_01 or only is not None and func.check_info.id not in only:
+            continue
+        reset()
+        try:
+            func(make_nb())
+        except CheckFailed:
+            lost.add(func.check_info.id)
+    reset()
+    return lost
+
+
+@pytest.mark.parametrize("name", list(m01.FAIR))
+def test_01_each_check_alone_agrees(name):
+    replacements, _ = m01.FAIR[name]
+    ns = namespace("01-virtualenv", replacements, FUNCTIONS_01)
+    functions = {n: ns[n] for n in FUNCTIONS_01 if n in ns}
+    assert alone("01-virtualenv", lambda: Notebook01(functions, Inputs())) == \
+        set(lost_01(replacements, None))
+
+
+@pytest.mark.parametrize("name", list(m03.FAIR))
+def test_03_each_check_alone_agrees(name):
+    import autograder.checks.test_03_cloud as checks
+    from hidden import PURE_03_CHECKS
+
+    functions = pure_functions_03(m03.FAIR[name][0])
+    lost = alone("03-cloud", lambda: InProcessNotebook(functions, Inputs()), checks._cache.clear,
+                 set(PURE_03_CHECKS))
+    assert lost == set(run_pure_03(functions, None)) == m03.FAIR[name][1]
+
+
+@pytest.mark.parametrize("name", list(m05.FAIR))
+def test_05_each_check_alone_agrees(name):
+    replacements, _ = m05.FAIR[name]
+    ns = namespace("05-eda", replacements, FUNCTIONS_05)
+    assert alone("05-eda", lambda: Notebook05(ns, Inputs())) == set(lost_05(replacements, None))
