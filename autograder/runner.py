@@ -91,7 +91,14 @@ def grade_topic(topic_id: str, notebook: Path, *, env: dict | None = None,
         args = [str(topic.check_file), "-p", "no:cacheprovider", "-p", "no:terminal",
                 "-p", "no:warnings", "--rootdir", str(topic.check_file.parent),
                 "-c", os.devnull]
-        code = pytest.main(args, plugins=[collector])
+        # The checks run with exactly these options: PYTEST_ADDOPTS meant for the caller's own
+        # pytest (say `-v`, which needs the terminal plugin turned off here) must not reach them.
+        saved = os.environ.pop("PYTEST_ADDOPTS", None)
+        try:
+            code = pytest.main(args, plugins=[collector])
+        finally:
+            if saved is not None:
+                os.environ["PYTEST_ADDOPTS"] = saved
         if code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
             raise RuntimeError(f"the checks of {topic.id} could not run (pytest exit {code})")
         result.notes = submission.load_notes()

@@ -163,3 +163,13 @@ def test_runs_from_any_directory(tmp_path):
     proc = week4("check", TOPIC, "--submission", str(SOLUTIONS), "--json", cwd=tmp_path)
     data = json.loads(proc.stdout)
     assert data["score"] == data["max"] > 0
+
+
+def test_the_callers_pytest_options_do_not_reach_the_checks():
+    """PYTEST_ADDOPTS is for the caller's own pytest run (`-v` needs the terminal plugin, which
+    the grader turns off): grading ignores it instead of failing every topic."""
+    proc = week4("check", TOPIC, "--submission", "solutions", "--json",
+                 env={"PYTEST_ADDOPTS": "-v --tb=short"})
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["score"] == data["max"] > 0, data["topics"][TOPIC].get("error")
