@@ -620,8 +620,8 @@ def test_one_hot_columns(nb):
             extra = sorted(set(found) - set(expected))
             lacking = sorted(set(expected) - set(found))
             fail("one_hot", case, "the columns are not right"
-                 + (f"; these should not be there: {extra}" if extra else "")
-                 + (f"; these are missing: {lacking}" if lacking else ""))
+                 + (f"; these should not be there: {short(extra)}" if extra else "")
+                 + (f"; these are missing: {short(lacking)}" if lacking else ""))
 
 
 @check("onehot-values", points=1, docs=f"{DOCS}#one-hot",
