@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import secrets
 import time
 
 import matplotlib
@@ -26,7 +25,13 @@ import pytest
 matplotlib.use("Agg")
 
 from helpers import SOLUTIONS  # noqa: E402
-from hidden import InProcessNotebook, check_functions, pure_functions_03, run_pure_03  # noqa: E402
+from hidden import (  # noqa: E402
+    InProcessNotebook,
+    check_functions,
+    pure_functions_03,
+    random_keys,
+    run_pure_03,
+)
 
 from autograder.checking import CheckFailed  # noqa: E402
 from autograder.keys import Inputs  # noqa: E402
@@ -36,7 +41,7 @@ from autograder.mutants import m05_eda as m05  # noqa: E402
 from autograder.notebook import cell_source  # noqa: E402
 from autograder.sandbox import Reply  # noqa: E402
 
-KEY = secrets.token_bytes(32)
+KEY = random_keys(1, salt="fair-checks")[0]  # repeatable: WEEK4_TEST_KEYS explores others
 SKIP_01 = {"venv-create"}  # a real environment in a sandbox: the whole-notebook tests
 FUNCTIONS_01 = ["in_virtualenv", "parse_freeze", "unsatisfied", "create_venv",
                 "activation_command"]
