@@ -112,16 +112,22 @@ def run_graders(jobs: dict[str, Path]) -> dict[str, dict]:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
 
     def grade_one(path: Path) -> dict:
+        # the grader's pid marks the servers it starts (test_no_server_outlives_its_grader)
+        proc = subprocess.Popen([sys.executable, "-m", "autograder", TOPIC, str(path)],
+                                cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
         try:
-            proc = subprocess.run([sys.executable, "-m", "autograder", TOPIC, str(path)],
-                                  cwd=ROOT, env=env, capture_output=True, text=True,
-                                  timeout=HANG_GUARD)
+            out, err = proc.communicate(timeout=HANG_GUARD)
         except subprocess.TimeoutExpired:
-            return {"result": {"error": f"the grader hung (no answer in {HANG_GUARD} s)"}}
+            proc.kill()
+            proc.communicate()
+            return {"result": {"error": f"the grader hung (no answer in {HANG_GUARD} s)"},
+                    "pid": proc.pid}
         try:
-            return {"result": json.loads(proc.stdout)}
+            return {"result": json.loads(out), "pid": proc.pid}
         except ValueError:
-            return {"result": {"error": f"grader output is not JSON: {proc.stderr[-2000:]}"}}
+            return {"result": {"error": f"grader output is not JSON: {err[-2000:]}"},
+                    "pid": proc.pid}
 
     with ThreadPoolExecutor(PARALLEL) as pool:
         futures = {name: pool.submit(grade_one, path) for name, path in jobs.items()}

@@ -37,8 +37,8 @@ def test_exceptions_come_back_with_type_cell_and_line():
         reply = box.call("f")
         assert reply.status == "error"
         assert reply.error["type"] == "ZeroDivisionError"
-        assert reply.error["where"] == "cell 2, line 2"
-        assert "ZeroDivisionError at cell 2, line 2" in reply.explain()
+        assert reply.error["where"] == "line 2 of f()"
+        assert "ZeroDivisionError at line 2 of f()" in reply.explain()
 
 
 def test_an_infinite_loop_times_out_and_the_next_call_gets_a_fresh_child():
