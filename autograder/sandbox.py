@@ -31,6 +31,7 @@ from pathlib import Path
 
 from .jail import Jail, Limits, Process, base_env, isolation, mount_scratch, unmount_scratch
 from .notebook import Cell
+from .sandboxed.runtime import WALL_RENEWALS as LOAD_WALL_RENEWALS
 
 DEFAULT_MEMORY_MB = Limits().memory_mb
 LOG_TAIL_LINES = 5
@@ -166,10 +167,13 @@ class Sandbox:
         # Each cell gets a share of the load time, so one looping "try it" cell costs only
         # its share and the rest of the notebook still loads (as nbgrader carries on).
         cell_timeout = max(1.0, self.load_timeout / 3)
+        # The child enforces each cell's limits (CPU time; wall time for a cell that blocks,
+        # renewed while a cell is busy on a crowded machine: see runtime.WALL_RENEWALS). This
+        # wait only guards against a child that stops answering, so it allows those renewals.
         reply = self._send({"op": "load", "cells": str(cells_file),
                             "cell_timeout": cell_timeout,       # CPU seconds per cell
                             "cell_wall": max(cell_timeout, self.load_timeout * 0.6)},  # wall s
-                           self.load_timeout)
+                           self.load_timeout * (1 + LOAD_WALL_RENEWALS))
         if not reply.ok:
             # Loading never returned: there is no point in restarting for every check.
             self.fatal = reply

@@ -87,11 +87,23 @@ class Submission:
         # listen=True: a socket the grader binds, for checks that serve the app over HTTP
         self.sandbox = Sandbox(cells, self.notebook.parent, timeout=timeout,
                                load_timeout=load_timeout, env=env, listen=True)
-        self.deadline = time.monotonic() + budget
+        # The budget is for the checks' calls: it starts once the notebook is loaded, which
+        # has limits of its own, so that a slow load on a busy machine cannot use it up.
+        self.budget = budget
+        self._deadline: float | None = None
         self.hung: set[str] = set()  # functions that already timed out once
 
     def close(self) -> None:
         self.sandbox.close()
+
+    @property
+    def deadline(self) -> float:
+        """When the topic's time is up: `budget` seconds after the notebook finished loading
+        (reading it loads the notebook first, if it is not loaded yet)."""
+        if self._deadline is None:
+            self.sandbox.start()
+            self._deadline = time.monotonic() + self.budget
+        return self._deadline
 
     def read_file(self, path: Path, limit: int = 64 << 20) -> bytes | None:
         """A file the submission wrote in its scratch folder, read without following links."""
@@ -157,9 +169,11 @@ class Submission:
 
     def _timeout(self, timeout: float | None) -> float:
         limit = timeout or self.sandbox.timeout
-        return max(0.5, min(limit, self.deadline - time.monotonic()))
+        deadline = self.deadline
+        return max(0.5, min(limit, deadline - time.monotonic()))
 
     def _check_budget(self) -> None:
-        if time.monotonic() >= self.deadline:
+        deadline = self.deadline  # first: reading it may load the notebook
+        if time.monotonic() >= deadline:
             message = "grading time for this topic is used up (earlier calls timed out)"
             raise CheckFailed(message, safe=message)

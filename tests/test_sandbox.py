@@ -51,18 +51,37 @@ def test_an_infinite_loop_times_out_and_the_next_call_gets_a_fresh_child():
 
 def test_a_used_up_topic_budget_fails_every_later_call_without_running_it(tmp_path):
     """The topic budget is what ends a grading whose every function loops: once it is used
-    up, a call fails at once with that reason, and the student's code is not even started."""
+    up, a call fails at once with that reason, and the student's function does not run. The
+    budget starts after loading (which has limits of its own), so the notebook is loaded."""
     from autograder.checking import CheckFailed
     from autograder.submission import Submission
 
-    cells = [Cell(1, "code", "def f():\n    return 1")]
+    cells = [Cell(1, "code", "def f():\n    open('called', 'w').close()\n    return 1")]
     sub = Submission("01-virtualenv", tmp_path / "n.ipynb", cells, budget=0)
     try:
         with pytest.raises(CheckFailed, match="grading time for this topic is used up"):
             sub.call("f")
-        assert sub.sandbox.proc is None  # nothing ran
+        assert sub.sandbox.load_reply.ok  # loaded...
+        assert not (sub.sandbox.workdir / "called").exists()  # ...but f never ran
     finally:
         sub.close()
+
+
+def test_a_cell_busy_on_a_crowded_machine_is_not_cut_by_the_wall_clock():
+    """A cell that computes past its wall-clock period keeps going while it uses the CPU (a
+    slow import on a busy machine), and one that blocks is cut at the period."""
+    # About a fifth of the CPU for 2.5 s, as on a crowded machine: 0.5 s of CPU, within the
+    # cell's 1 s CPU limit, but past its 1.8 s wall period.
+    busy = ("import time\nend = time.monotonic() + 2.5\nwhile time.monotonic() < end:\n"
+            "    t = time.process_time()\n    while time.process_time() - t < 0.02:\n"
+            "        pass\n    time.sleep(0.08)\ndone = True")
+    with sandbox(busy, "def f():\n    return done", load_timeout=3) as box:
+        assert box.start().value["errors"] == []
+        assert box.call("f").value is True
+    with sandbox("import time\ntime.sleep(30)", "def f():\n    return 1", load_timeout=3) as box:
+        errors = box.start().value["errors"]
+        assert errors and errors[0]["type"] == "CellTimeout"  # blocked: cut at the period
+        assert box.call("f").value == 1  # and the next cell still ran
 
 
 def test_sys_exit_is_an_error_and_os_exit_a_crash():
@@ -86,8 +105,18 @@ def test_memory_is_limited():
         assert reply.status == "crashed" or reply.error["type"] == "MemoryError"
 
 
-def test_a_loop_while_loading_keeps_the_sandbox_down_without_retrying():
-    with sandbox("while True: pass", load_timeout=1) as box:
+def test_a_loop_while_loading_is_cut_and_the_rest_of_the_notebook_loads():
+    with sandbox("while True: pass", "def f():\n    return 'loaded'", load_timeout=1) as box:
+        errors = box.start().value["errors"]
+        assert [e["type"] for e in errors] == ["CellTimeout"]  # cut by its CPU limit
+        assert box.call("f").value == "loaded"
+
+
+def test_a_load_that_never_answers_keeps_the_sandbox_down_without_retrying():
+    # a cell that turns off its own limits: only the grader's wait for the load can end it
+    deaf = ("import signal\nfor s in (signal.SIGPROF, signal.SIGALRM):\n"
+            "    signal.signal(s, signal.SIG_IGN)\nwhile True:\n    pass")
+    with sandbox(deaf, load_timeout=1) as box:
         first = box.call("f")
         assert first.status == "timeout"
         assert box.call("g") is first  # the same verdict: no second child, no second wait
