@@ -105,6 +105,11 @@ class Submission:
             self._deadline = time.monotonic() + self.budget
         return self._deadline
 
+    @deadline.setter
+    def deadline(self, when: float) -> None:
+        """Start the budget over (tests that run the checks many times on one sandbox)."""
+        self._deadline = when
+
     def read_file(self, path: Path, limit: int = 64 << 20) -> bytes | None:
         """A file the submission wrote in its scratch folder, read without following links."""
         return read_student_file(self.sandbox.scratch, path, limit)
