@@ -100,6 +100,21 @@ def _grade_service(listener: socket.socket, folder: Path, env: dict) -> None:
                 pass
 
 
+# A unix socket's path holds at most 107 bytes; the kernel's sockets live in its private folder.
+SOCKET_PATH_MAX = 107
+PRIVATE_PREFIX = "week4-kernel-"
+
+
+def private_folder() -> Path:
+    """A new private folder for the kernel's sockets: in $TMPDIR, or in /tmp when $TMPDIR is
+    so deep that a socket path in it would be too long to bind."""
+    base = tempfile.gettempdir()
+    longest = len(f"{base}/{PRIVATE_PREFIX}xxxxxxxx/grade.sock")  # the longest name used below
+    if longest > SOCKET_PATH_MAX:
+        base = "/tmp"
+    return Path(tempfile.mkdtemp(prefix=PRIVATE_PREFIX, dir=base))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder.kernel")
     parser.add_argument("-f", dest="connection_file", required=True)
@@ -107,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     info = json.loads(Path(args.connection_file).read_text(encoding="utf-8"))
     folder = Path.cwd()
 
-    private = Path(tempfile.mkdtemp(prefix="week4-kernel-"))
+    private = private_folder()
     inner = dict(info, transport="ipc", ip=str(private / "k"))
     (private / "kernel.json").write_text(json.dumps(inner), encoding="utf-8")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -48,9 +49,24 @@ def test_the_kernel_sees_neither_solutions_nor_secrets_and_runs_unprivileged(tmp
 
 def test_the_kernel_leaves_nothing_behind(tmp_path, monkeypatch):
     import tempfile
-    folder = tmp_path / "tmp"
-    folder.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    monkeypatch.setenv("TMPDIR", str(folder))
-    run(tmp_path, "print('hello')", monkeypatch)
-    assert not any(p.name.startswith("week4-kernel-") for p in folder.iterdir())
+    # a short $TMPDIR of this test's own (a deep one sends the sockets to /tmp: see below)
+    folder = Path(tempfile.mkdtemp(prefix="w4t-", dir="/tmp"))
+    try:
+        monkeypatch.setattr(tempfile, "tempdir", str(folder))
+        monkeypatch.setenv("TMPDIR", str(folder))
+        run(tmp_path, "print('hello')", monkeypatch)
+        assert not any(p.name.startswith("week4-kernel-") for p in folder.iterdir())
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_deep_tmpdir_does_not_stop_the_kernel(tmp_path, monkeypatch):
+    """Unix socket paths are short (107 bytes): with a deep $TMPDIR the kernel's sockets go
+    to /tmp instead of failing to bind."""
+    import tempfile
+    deep = tmp_path / ("d" * 60) / "tmp"
+    deep.mkdir(parents=True)
+    monkeypatch.setattr(tempfile, "tempdir", str(deep))
+    monkeypatch.setenv("TMPDIR", str(deep))
+    outputs = run(tmp_path, "print('hello')", monkeypatch)
+    assert outputs[0]["text"].strip() == "hello"
