@@ -196,11 +196,12 @@ def send(port: int, method: str, path: str, *, body: bytes | None = None,
     return ex
 
 
-def send_following(port: int, method: str, path: str, **kwargs) -> Exchange:
-    """`send`, following 307/308 redirects to the same server (at most MAX_REDIRECTS)."""
+def follow_redirects(send_once, path: str) -> Exchange:
+    """`send_once(path)`, following 307/308 redirects to the same server (at most
+    MAX_REDIRECTS); the exchange keeps the path first asked for and the redirects taken."""
     redirects, first = [], path
     while True:
-        ex = send(port, method, path, **kwargs)
+        ex = send_once(path)
         target = same_server_path(ex.headers.get("location", ""))
         if ex.status not in REDIRECTS or target is None or len(redirects) >= MAX_REDIRECTS:
             break
@@ -208,6 +209,11 @@ def send_following(port: int, method: str, path: str, **kwargs) -> Exchange:
         path = target
     ex.path, ex.redirects = first, redirects
     return ex
+
+
+def send_following(port: int, method: str, path: str, **kwargs) -> Exchange:
+    """`send`, following 307/308 redirects to the same server (at most MAX_REDIRECTS)."""
+    return follow_redirects(lambda p: send(port, method, p, **kwargs), path)
 
 
 class ApiServer:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from autograder.checking import CheckFailed
-from autograder.http_api import MAX_REDIRECTS, REDIRECTS, Exchange, same_server_path
+from autograder.http_api import Exchange, follow_redirects
 from autograder.keys import Inputs
 
 TOPIC = "02-flask-rest"
@@ -82,16 +82,8 @@ class InProcessApi:
         if json_body is not _MISSING:
             body = json.dumps(json_body).encode("utf-8")
             content_type = content_type or "application/json"
-        redirects, first = [], path
-        while True:
-            ex = self._send(method, path, body, content_type, headers)
-            target = same_server_path(ex.headers.get("location", ""))
-            if ex.status not in REDIRECTS or target is None or len(redirects) >= MAX_REDIRECTS:
-                break
-            redirects.append((ex.status, ex.headers["location"]))
-            path = target
-        ex.path, ex.redirects = first, redirects
-        return ex
+        return follow_redirects(lambda p: self._send(method, p, body, content_type, headers),
+                                path)
 
     def many(self, requests: list[dict]) -> list[Exchange]:
         results: list = [None] * len(requests)
