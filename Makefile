@@ -65,19 +65,28 @@ $(VENV)/.dev: pyproject.toml uv.lock requirements/dev.txt $(VENV)/.student node_
 	@touch $@
 
 # What a student reads, in Korean and English: gettext catalogs under week4/locale, managed with
-# Babel. `make i18n` extracts the messages, updates each language's .po and compiles; the .mo
-# files are compiled here and never committed.
-PO := $(wildcard week4/locale/*/LC_MESSAGES/week4.po)
+# Babel, one per domain: week4 (the command line, scoreboard and the grader's shared sentences)
+# and one per topic (its checks' messages and hints). `make i18n` extracts the messages, updates
+# each language's .po and compiles; the .mo files are compiled here and never committed.
+PO := $(wildcard week4/locale/*/LC_MESSAGES/*.po)
 MO := $(PO:.po=.mo)
 %.mo: %.po | $(VENV)/.student
-	@$(BIN)/pybabel -q compile --domain week4 --input-file $< --output-file $@
+	@$(BIN)/pybabel -q compile --domain $(basename $(notdir $<)) --input-file $< --output-file $@
 
 i18n: | $(VENV)/.student ## extract the messages, update the catalogs, compile them
 	@mkdir -p build
 	$(BIN)/pybabel extract -F babel.cfg -o build/week4.pot --project=week4 --version=0.1 \
 	  --no-wrap --sort-by-file .
 	$(BIN)/pybabel update -i build/week4.pot -d week4/locale -D week4 --no-wrap --ignore-obsolete
+	@set -e; for topic in $(TOPICS); do n=$${topic%%-*}; name=$${topic#*-}; \
+	  $(BIN)/pybabel extract -o build/$$topic.pot --project=week4 --version=0.1 --no-wrap \
+	    --sort-by-file autograder/checks/test_$${n}_$$(echo $$name | tr - _).py; \
+	  test -f week4/locale/ko/LC_MESSAGES/$$topic.po || \
+	    $(BIN)/pybabel init -i build/$$topic.pot -d week4/locale -D $$topic -l ko --no-wrap; \
+	  $(BIN)/pybabel update -i build/$$topic.pot -d week4/locale -D $$topic --no-wrap \
+	    --ignore-obsolete; done
 	$(BIN)/pybabel compile -d week4/locale -D week4 --statistics
+	@for topic in $(TOPICS); do $(BIN)/pybabel compile -d week4/locale -D $$topic --statistics; done
 
 # newman (runs the Postman collection), mermaid and katex (offline docs site).
 node_modules/.installed: package.json package-lock.json

@@ -8,12 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from .checking import CheckFailed, CheckInfo, checks_in, grading_message
+from .checking import CheckFailed, CheckInfo, checks_in, grading_message, hint_in
 from .keys import for_grading, student_of
 from .notebook import NotebookError, load_cells
 from .results import CheckResult, Report, TopicResult
 from .submission import Submission
 from .topics import TOPICS, Topic, get_topic
+
+from week4.i18n import current
+
+_ = current()
 
 def check_module(topic: Topic):
     return importlib.import_module(f"autograder.checks.{topic.check_module}")
@@ -30,9 +34,20 @@ def limits(topic: Topic) -> dict:
     return {arg: getattr(module, attr) for attr, arg in names.items() if hasattr(module, attr)}
 
 
+def grading_lang() -> str:
+    """The language of this grading's messages (`week4 check --lang` passes it down as
+    WEEK4_LANG; see week4.i18n.choose)."""
+    from week4.i18n import COURSE_LANG, choose
+
+    try:
+        return choose()
+    except ValueError:
+        return COURSE_LANG
+
+
 def failed(info: CheckInfo, message: str, public: str = "") -> CheckResult:
-    return CheckResult(info.id, 0, info.points, False, message, info.hint, info.docs,
-                       public or message)
+    return CheckResult(info.id, 0, info.points, False, message, hint_in(info, grading_lang()),
+                       info.docs, public or message)
 
 
 class Collector:
@@ -62,7 +77,8 @@ class Collector:
             public = message if not exc.hidden else exc.public
         else:
             # A check that crashed is the grader's bug, not the student's: say so plainly.
-            message = f"the check itself failed ({type(exc).__name__}: {exc}); please report it"
+            message = _("the check itself failed ({error}); please report it").format(
+                error=f"{type(exc).__name__}: {exc}")
             public = message
         self.verdicts[info.id] = (False, message, public)
 
@@ -81,7 +97,7 @@ def grade_topic(topic_id: str, notebook: Path, *, env: dict | None = None,
         cells = load_cells(Path(notebook))
     except NotebookError as exc:
         result.error = str(exc)
-        result.checks = [failed(i, f"not graded: {exc}") for i in infos]
+        result.checks = [failed(i, _("not graded: {reason}").format(reason=exc)) for i in infos]
         return result
 
     submission = Submission(topic.id, Path(notebook), cells, env=env, inputs=inputs,
@@ -105,10 +121,11 @@ def grade_topic(topic_id: str, notebook: Path, *, env: dict | None = None,
     finally:
         submission.close()
     for info in infos:
-        passed, message, public = collector.verdicts.get(info.id, (False, "the check did not run", ""))
+        passed, message, public = collector.verdicts.get(
+            info.id, (False, _("the check did not run"), ""))
         if passed:
             result.checks.append(CheckResult(info.id, info.points, info.points, True, "",
-                                             info.hint, info.docs))
+                                             hint_in(info, grading_lang()), info.docs))
         else:
             result.checks.append(failed(info, message, public))
     if submission.sandbox.fatal:  # the notebook never finished loading: say so up front

@@ -22,6 +22,11 @@ import os
 
 import pytest
 
+# The tests grade in English (the source language of every message) unless a test asks for
+# Korean: a check's message is written in the language of the process that runs the checks
+# (week4.i18n.current). `week4` commands run by tests/helpers.py choose their own.
+os.environ["WEEK4_LANG"] = "en"
+
 # The modules that grade several notebooks at once (test_02_flask_rest, test_03_cloud,
 # test_04_serving_grading) take their number from here. Under xdist two such modules can run
 # side by side, so each grades two at a time: four graders on two cores, as in a serial run,

@@ -202,7 +202,7 @@ def test_grading_mode_output_carries_no_input_or_expected_value(gradings, topic)
 def leaks(topic: str, result, recorder, notebook: str) -> list[tuple[str, str]]:
     """(channel, value) for every recorded value an output shows."""
     infos = check_infos(get_topic(topic))
-    public = "\n".join([notebook, checking.RULE_FAILED, STUDENT]
+    public = "\n".join([notebook, checking.rule_failed(), STUDENT]
                        + [f"{i.id} {i.hint} {i.docs}" for i in infos])
     tokens = recorder.tokens(public)
     assert tokens, "nothing hidden was recorded"

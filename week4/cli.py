@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -118,6 +119,7 @@ def cmd_check(args) -> int:
     if args.fail_under is not None and not 0 <= args.fail_under <= 100:
         raise UsageError(_("--fail-under takes a percentage between 0 and 100"))
     key = load_key_arg(args.key)
+    os.environ["WEEK4_LANG"] = lang  # the checks write their messages in this language
     report = grade_submission(root, args.topics or None, key=key, student=args.student)
     if key is not None:
         from autograder.keys import grader_version, key_id
