@@ -20,7 +20,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 export UV_PYTHON_DOWNLOADS := never
 
 .DEFAULT_GOAL := help
-.PHONY: help setup setup-dev check test lock i18n bwrap release lab docs docs-build bench-check bench-serving bench-grade grade-demo clean
+.PHONY: help setup setup-dev check hint test lock i18n bwrap release lab docs docs-build bench-check bench-serving bench-grade grade-demo clean
 
 help: ## show this menu
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -128,6 +128,9 @@ setup-dev: $(VENV)/.dev ## create .venv with every tool (instructor, docs, tests
 
 check: $(VENV)/.student $(MO) bwrap ## grade your exercises/ and print the scoreboard
 	@$(BIN)/week4 check
+
+hint: $(VENV)/.student $(MO) ## the code-level hint of one check: make hint CHECK=freeze-pins
+	@$(BIN)/week4 hint $(if $(CHECK),$(CHECK),$(error say which check: make hint CHECK=<id from the scoreboard>))
 
 test: $(VENV)/.dev $(MO) bwrap $(VENV)/.browser ## run the whole test suite (docs build and browser test included)
 	$(BIN)/python -m pytest --durations=15 $(if $(filter-out 0,$(TEST_JOBS)),-n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder)

@@ -31,6 +31,10 @@ from pathlib import Path
 
 from .checking import CheckFailed
 
+from week4.i18n import current
+
+_ = current()  # what a student reads, in the grading language
+
 HTTP_TIMEOUT = 3.0      # seconds for each socket operation of one request
 REQUEST_DEADLINE = 8.0  # seconds for a whole response, however slowly it trickles in
 START_TIMEOUT = 10.0    # seconds to import the app, run create_app and start serving
@@ -61,7 +65,7 @@ def same_server_path(location: str) -> str | None:
 
 def quote_bytes(data: bytes | None, limit: int = QUOTE) -> str:
     if not data:
-        return "(empty)"
+        return _("(empty)")
     text = data.decode("utf-8", errors="backslashreplace").strip()
     text = re.sub(r"\s*\n\s*", " ", text)  # one line: HTML error pages span many
     return text if len(text) <= limit else text[: limit - 3] + "..."
@@ -87,17 +91,17 @@ class Exchange:
         if self.content_type:
             text += f" (Content-Type: {self.content_type})"
         if self.body is not None:
-            text += f" with body {quote_bytes(self.body)}"
+            text += " " + _("with body {body}").format(body=quote_bytes(self.body))
         return text
 
     @property
     def response_text(self) -> str:
-        text = "".join(f"{status} redirect to {location}, then "
-                       for status, location in self.redirects)
+        text = "".join(_("{status} redirect to {location}, then ").format(
+            status=status, location=location) for status, location in self.redirects)
         text += f"{self.status} {self.reason}".strip()
         if "location" in self.headers:
             text += f", Location: {self.headers['location']}"
-        return text + f", body {quote_bytes(self.data)}"
+        return text + ", " + _("body {body}").format(body=quote_bytes(self.data))
 
     def __str__(self) -> str:
         return f"{self.request_text} -> {self.response_text}"
@@ -113,8 +117,8 @@ class Exchange:
         except (UnicodeDecodeError, ValueError):
             if default is not _MISSING:
                 return default
-            raise CheckFailed(f"{self.request_text} answered a body that is not JSON: "
-                              f"{self.response_text}") from None
+            raise CheckFailed(_("{request} answered a body that is not JSON: {response}").format(
+                request=self.request_text, response=self.response_text)) from None
 
 
 @contextlib.contextmanager
@@ -140,6 +144,11 @@ def overall_deadline(conn: http.client.HTTPConnection, seconds: float):
 
 class NoAnswer(Exception):
     """The server did not answer in time, or closed the connection without an answer."""
+
+
+def no_complete_answer(ex) -> str:
+    return _("{request} got no complete answer within {seconds} s").format(
+        request=ex.request_text, seconds=f"{REQUEST_DEADLINE:.0f}")
 
 
 def send(port: int, method: str, path: str, *, body: bytes | None = None,
@@ -170,26 +179,25 @@ def send(port: int, method: str, path: str, *, body: bytes | None = None,
         chunks, size = [], 0
         while size < MAX_BODY:
             if time.monotonic() > deadline or expired.is_set():
-                raise NoAnswer(f"{ex.request_text} got no complete answer within "
-                               f"{REQUEST_DEADLINE:.0f} s")
+                raise NoAnswer(no_complete_answer(ex))
             chunk = response.read1(MAX_BODY - size)
             if not chunk:
                 break
             chunks.append(chunk)
             size += len(chunk)
         if expired.is_set():
-            raise NoAnswer(f"{ex.request_text} got no complete answer within "
-                           f"{REQUEST_DEADLINE:.0f} s")
+            raise NoAnswer(no_complete_answer(ex))
         ex.data = b"".join(chunks)
     except (TimeoutError, socket.timeout):
-        raise NoAnswer(f"{ex.request_text} got no answer within {HTTP_TIMEOUT:.0f} s "
-                       "(an endless loop, or a view waiting for something?)") from None
+        raise NoAnswer(_("{request} got no answer within {seconds} s (an endless loop, or a "
+                         "view waiting for something?)").format(
+            request=ex.request_text, seconds=f"{HTTP_TIMEOUT:.0f}")) from None
     except (OSError, http.client.HTTPException) as exc:
         if expired.is_set():
-            raise NoAnswer(f"{ex.request_text} got no complete answer within "
-                           f"{REQUEST_DEADLINE:.0f} s") from None
-        raise NoAnswer(f"{ex.request_text} got no answer: the connection failed "
-                       f"({type(exc).__name__}); did the app stop the server process?") from None
+            raise NoAnswer(no_complete_answer(ex)) from None
+        raise NoAnswer(_("{request} got no answer: the connection failed ({error}); did the app "
+                         "stop the server process?").format(request=ex.request_text,
+                                                           error=type(exc).__name__)) from None
     finally:
         watchdog.cancel()
         conn.close()
@@ -270,14 +278,16 @@ class ApiServer:
             value = self.nb.helper(self.HELPER, str(self.database), timeout=START_TIMEOUT,
                                    shown="serving your app (create_app, then a real server)")
         except CheckFailed as exc:
-            self.broken = f"your app could not be served: {exc.public}"
+            self.broken = _("your app could not be served: {reason}").format(reason=exc.public)
             raise CheckFailed(self.broken) from None
         if not isinstance(value, dict) or not isinstance(value.get("port"), int):
             value = value if isinstance(value, dict) else {}
             # When there is no create_app, a cell that raised while loading is the likely cause.
             notes = self.nb.load_notes() if value.get("missing") else []
-            self.broken = f"your app could not be served: {value.get('error') or 'no port'}" + (
-                f" (while loading the notebook, {notes[0]})" if notes else "")
+            reason = value.get("error") or _("no port")
+            self.broken = (_("your app could not be served: {reason} (while loading the "
+                             "notebook, {note})").format(reason=reason, note=notes[0]) if notes
+                           else _("your app could not be served: {reason}").format(reason=reason))
             raise CheckFailed(self.broken)
         self.port, self.pid = value["port"], self.nb.sandbox.proc.pid
         return self.port
@@ -293,8 +303,9 @@ class ApiServer:
         self.nb.sandbox.kill()  # takes any stuck threads with it; the next request restarts
         self.port = None
         if self.stalls >= MAX_STALLS:
-            self.broken = (f"the server stopped answering {self.stalls} times, so the remaining "
-                           f"checks were not run (last time: {message})")
+            self.broken = _("the server stopped answering {count} times, so the remaining "
+                            "checks were not run (last time: {message})").format(
+                count=self.stalls, message=message)
         raise CheckFailed(message)
 
     # -- requests ----------------------------------------------------------------------
@@ -343,10 +354,10 @@ class ApiServer:
             t.join(REQUEST_DEADLINE + HTTP_TIMEOUT + 1)
         for result in results:
             if isinstance(result, NoAnswer) or result is None:
-                self._stalled(str(result or "a parallel request never finished"))
+                self._stalled(str(result or _("a parallel request never finished")))
         return results
 
     def check_budget(self) -> None:
         if time.monotonic() >= self.nb.deadline:
-            raise CheckFailed("grading time for this topic is used up (earlier requests "
-                              "timed out)")
+            raise CheckFailed(_("grading time for this topic is used up (earlier requests "
+                                "timed out)"))

@@ -83,6 +83,13 @@ def _grade_service(listener: socket.socket, folder: Path, env: dict) -> None:
             try:
                 request = json.loads(conn.makefile("rb").readline(4096) or b"{}")
                 topic = str(request.get("topic", ""))
+                if "hint" in request:  # `hint(topic, check)` in a cell: the checks live here
+                    from .cell import hint_data
+                    from .runner import grading_lang
+
+                    conn.sendall(json.dumps(hint_data(topic, str(request["hint"]),
+                                                      grading_lang())).encode("utf-8") + b"\n")
+                    continue
                 from .runner import find_notebook
                 from .topics import get_topic
 
@@ -99,6 +106,10 @@ def _grade_service(listener: socket.socket, folder: Path, env: dict) -> None:
             except OSError:
                 pass
 
+
+# What the kernel sees of the course beyond COURSE_MOUNTS: the check cells' module and the
+# words they print (the catalogs and the site's address), all read-only.
+KERNEL_MOUNTS = ["autograder/cell.py", "week4/i18n.py", "week4/site.py", "week4/locale"]
 
 # A unix socket's path holds at most 107 bytes; the kernel's sockets live in its private folder.
 SOCKET_PATH_MAX = 107
@@ -147,8 +158,13 @@ def main(argv: list[str] | None = None) -> int:
 
     env = base_env(folder)
     env[GRADE_SOCKET_ENV] = str(grade_path)
-    jail = Jail(private, workdir=folder, course=COURSE_MOUNTS + ["autograder/cell.py"],
-                extra_rw=[folder])
+    # the check cells speak the student's language and link to the course site
+    from .runner import grading_lang
+
+    env["WEEK4_LANG"] = grading_lang()
+    if os.environ.get("WEEK4_SITE_URL"):
+        env["WEEK4_SITE_URL"] = os.environ["WEEK4_SITE_URL"]
+    jail = Jail(private, workdir=folder, course=COURSE_MOUNTS + KERNEL_MOUNTS, extra_rw=[folder])
     kernel = Process(jail, [sys.executable, "-m", "ipykernel_launcher", "-f",
                             str(private / "kernel.json")], env=env, cwd=folder)
 

@@ -22,6 +22,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from week4.i18n import current
+
+_ = current()  # what a student reads, in the grading language
+
 RUN_BODY_MAGICS = {"time", "capture", "timeit", "prun"}
 WRITEFILE = re.compile(r"^%%(?:writefile|file)\s+(?P<append>-a\s+)?(?P<name>\S+)\s*$")
 
@@ -43,18 +47,19 @@ def read_notebook(path: Path) -> dict:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise NotebookError(f"notebook not found: {path}") from None
+        raise NotebookError(_("notebook not found: {path}").format(path=path)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise NotebookError(f"cannot read {path}: {exc}") from None
+        raise NotebookError(_("cannot read {path}: {reason}").format(path=path, reason=exc)) from None
     try:
         nb = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise NotebookError(
-            f"{Path(path).name} is not valid notebook JSON (line {exc.lineno}: {exc.msg}); "
-            "restore it from git or re-download the exercise"
-        ) from None
+        raise NotebookError(_(
+            "{name} is not valid notebook JSON (line {line}: {reason}); restore it from git or "
+            "re-download the exercise").format(name=Path(path).name, line=exc.lineno,
+                                               reason=exc.msg)) from None
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
-        raise NotebookError(f"{Path(path).name} has no list of cells; is it really a notebook?")
+        raise NotebookError(_("{name} has no list of cells; is it really a notebook?").format(
+            name=Path(path).name))
     return nb
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import secrets
 import select
 import shutil
@@ -32,6 +33,10 @@ from pathlib import Path
 from .jail import Jail, Limits, Process, base_env, isolation, mount_scratch, unmount_scratch
 from .notebook import Cell
 from .sandboxed.runtime import WALL_RENEWALS as LOAD_WALL_RENEWALS
+
+from week4.i18n import current
+
+_ = current()  # what a student reads, in the grading language
 
 DEFAULT_MEMORY_MB = Limits().memory_mb
 LOG_TAIL_LINES = 5
@@ -51,20 +56,54 @@ class Reply:
         return self.status == "ok"
 
     def explain(self) -> str:
-        """One sentence a student can act on."""
+        """What happened, as the rest of a sentence whose subject is the call or the notebook
+        ("parse_freeze(...) " + this), in the grading language."""
         if self.status == "ok":
-            return "ran fine"
+            return _("ran fine")
         if self.status == "timeout":
-            return f"did not finish within {self.seconds:.0f} s (an infinite loop, or waiting for input?)"
+            return _("did not finish within {seconds} s (an infinite loop, or waiting for "
+                     "input?)").format(seconds=f"{self.seconds:.0f}")
         if self.status == "crashed":
-            return "stopped the grading process (os._exit, a crash, or too much memory?)" + (
+            return _("stopped the grading process (os._exit, a crash, or too much memory?)") + (
                 f" {self.error.get('message', '')}".rstrip())
-        where = f" at {self.error['where']}" if self.error.get("where") else ""
+        where = place(self.error.get("where") or "")
         kind = self.error.get("type", "an error")
         if kind == "NotImplementedError":
-            return f"is not written yet (it raises NotImplementedError{where})"
+            return (_("is not written yet (it raises NotImplementedError at {place})").format(
+                place=where) if where else _("is not written yet (it raises NotImplementedError)"))
         message = self.error.get("message", "")
-        return f"raised {kind}{where}" + (f": {message}" if message else "")
+        said = (_("raised {error} at {place}").format(error=kind, place=where) if where
+                else _("raised {error}").format(error=kind))
+        return said + (f": {message}" if message else "")
+
+
+# How the sandbox names a place in the notebook (autograder/sandboxed/runtime.py writes these
+# in English, as plain data); read back here and said again in the grading language. Anything
+# else (it is text the sandbox produced) is shown as it is.
+_PLACES = [
+    (re.compile(r"line (?P<line>\d+) of (?P<rest>.+)\Z", re.S), None),
+    (re.compile(r"the cell that defines (?P<name>\w+)\Z"),
+     lambda: _("the cell that defines {name}")),
+    (re.compile(r"the cell that starts (?P<name>.+)\Z", re.S),
+     lambda: _("the cell that starts {name}")),
+    (re.compile(r"the %%writefile (?P<name>\S+) cell\Z"),
+     lambda: _("the %%writefile {name} cell")),
+    (re.compile(r"an empty cell\Z"), lambda: _("an empty cell")),
+    (re.compile(r"(?P<name>\w+)\(\)\Z"), lambda: "{name}()"),
+]
+
+
+def place(text: str) -> str:
+    """'line 4 of f()' -> the same place, in the grading language."""
+    for pattern, template in _PLACES:
+        found = pattern.match(text)
+        if not found:
+            continue
+        if template is None:  # "line N of <a function or a cell>"
+            return _("line {line} of {place}").format(line=found["line"],
+                                                      place=place(found["rest"]))
+        return template().format(**found.groupdict())
+    return text
 
 
 def child_env(extra: dict | None = None) -> dict:

@@ -10,7 +10,11 @@ from pathlib import Path
 from .checking import CheckFailed, safe_reply
 from .keys import PRACTICE, Inputs
 from .notebook import Cell
-from .sandbox import Reply, Sandbox
+from .sandbox import Reply, Sandbox, place
+
+from week4.i18n import current
+
+_ = current()  # what a student reads, in the grading language
 
 # A topic's checks together get this long; a submission that burns it (timeouts in every
 # function) fails the remaining checks at once instead of stalling a whole class's grading.
@@ -66,12 +70,17 @@ def load_note(error: dict) -> str:
     student finds it (JupyterLab shows no cell numbers), on one line."""
     cell = error.get("cell_name") or f"cell {error.get('cell')}"
     where = str(error.get("where") or "")
-    if where.endswith(f" of {cell}"):
-        where = f" at {where[:-len(f' of {cell}')]}"
-    elif where:
-        where = f" (from {where})"
     message = f": {one_line(error['message'])}" if error.get("message") else ""
-    return one_line(f"{cell} raised {error.get('type')}{where}{message}", 300)
+    kind = error.get("type")
+    if where.endswith(f" of {cell}"):
+        said = _("{cell} raised {error} at {place}").format(
+            cell=place(cell), error=kind, place=place(where[:-len(f" of {cell}")]))
+    elif where:
+        said = _("{cell} raised {error} (from {place})").format(
+            cell=place(cell), error=kind, place=place(where))
+    else:
+        said = _("{cell} raised {error}").format(cell=place(cell), error=kind)
+    return one_line(said + message, 300)
 
 
 class Submission:
@@ -124,7 +133,7 @@ class Submission:
         """Cells that raised while the notebook was loaded, one line each."""
         reply = self.sandbox.start()
         if not reply.ok:
-            return [f"loading the notebook {reply.explain()}"]
+            return [_("loading the notebook {outcome}").format(outcome=reply.explain())]
         return [
             load_note(e)
             for e in reply.value.get("errors", [])
@@ -169,8 +178,9 @@ class Submission:
             extra = f" ({notes[0]})" if notes else ""
             return reply.error.get("message", "function missing") + extra
         if reply is self.sandbox.fatal or reply is self.sandbox.load_reply:
-            return f"the notebook could not be loaded: it {reply.explain()}"
-        return f"{what} {reply.explain()}"
+            return _("the notebook could not be loaded: it {outcome}").format(
+                outcome=reply.explain())
+        return _("{what} {outcome}").format(what=what, outcome=reply.explain())
 
     def _timeout(self, timeout: float | None) -> float:
         limit = timeout or self.sandbox.timeout
@@ -180,5 +190,5 @@ class Submission:
     def _check_budget(self) -> None:
         deadline = self.deadline  # first: reading it may load the notebook
         if time.monotonic() >= deadline:
-            message = "grading time for this topic is used up (earlier calls timed out)"
+            message = _("grading time for this topic is used up (earlier calls timed out)")
             raise CheckFailed(message, safe=message)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -10,6 +11,8 @@ import pytest
 
 from autograder.topics import TOPICS
 from helpers import EXERCISES, ROOT
+
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 @pytest.fixture(scope="module")
@@ -45,3 +48,25 @@ def test_the_nav_lists_every_released_exercise():
         text = (ROOT / config).read_text(encoding="utf-8")
         for topic in TOPICS:
             assert f"exercises/{topic}.md" in text, f"{config} does not list {topic}"
+
+
+@pytest.mark.parametrize("topic", sorted(TOPICS))
+def test_each_site_shows_the_notebook_in_its_own_language(built, topic):
+    """The Korean site's exercise page reads in Korean, the English one in English: the
+    bilingual cells of the notebook (week4/notebook_lang.py) are split by the site."""
+    from week4.notebook_lang import split
+
+    notebook = json.loads((EXERCISES / topic / f"{topic}.ipynb").read_text(encoding="utf-8"))
+    cells = [split("".join(c["source"])) for c in notebook["cells"]
+             if c["cell_type"] == "markdown"]
+    korean_words = {w for ko, _ in filter(None, cells) for w in ko.split() if HANGUL.search(w)}
+    assert korean_words
+    ko_page = (built / f"ko/exercises/{topic}/index.html").read_text(encoding="utf-8")
+    en_page = (built / f"exercises/{topic}/index.html").read_text(encoding="utf-8")
+    first_ko, first_en = next(filter(None, cells))
+    first_ko_line = first_ko.splitlines()[0].lstrip("# ")
+    assert first_ko_line in ko_page and first_ko_line not in en_page
+    assert "week4-en" not in ko_page and "week4-en" not in en_page
+    code = "".join("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code")
+    only_prose = {w for w in korean_words if w not in code}
+    assert not [w for w in only_prose if w in en_page][:5]

@@ -70,3 +70,29 @@ def test_a_deep_tmpdir_does_not_stop_the_kernel(tmp_path, monkeypatch):
     monkeypatch.setenv("TMPDIR", str(deep))
     outputs = run(tmp_path, "print('hello')", monkeypatch)
     assert outputs[0]["text"].strip() == "hello"
+
+
+def test_a_check_cell_speaks_korean_without_a_traceback_and_hints_on_request(tmp_path, monkeypatch):
+    """What a student working only in JupyterLab sees: the failed check's message, concept hint
+    and a link into the Korean site, no traceback wall; `hint(...)` gives the code-level hint
+    (looked up by the launcher: the checks are not inside the sandbox)."""
+    from autograder.checking import hint_in
+    from autograder.runner import check_infos
+    from autograder.topics import TOPICS
+
+    topic = "01-virtualenv"
+    shutil.copy(REPO / "exercises" / topic / f"{topic}.ipynb", tmp_path / f"{topic}.ipynb")
+    monkeypatch.setenv("WEEK4_LANG", "ko")
+    outputs = run(tmp_path, (
+        "from autograder.cell import check, hint\n"
+        f"hint({topic!r}, 'freeze-pins')\n"
+        f"check({topic!r}, 'freeze-pins')\n"), monkeypatch)
+    info = next(i for i in check_infos(TOPICS[topic]) if i.id == "freeze-pins")
+    printed = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    assert hint_in(info, "ko", "code") in printed and hint_in(info, "ko") in printed
+    [error] = [o for o in outputs if o.output_type == "error"]
+    shown = "\n".join(error["traceback"])
+    assert "FAIL freeze-pins" in shown and hint_in(info, "ko") in shown
+    assert "http://127.0.0.1:8000/ko/topics/01-virtualenv/#pip-freeze" in shown
+    assert "Traceback" not in shown and "File " not in shown and "cell.py" not in shown
+    assert "NotImplementedError" in shown  # the exercise is untouched: the reason is named

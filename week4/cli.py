@@ -2,6 +2,7 @@
 
     week4 check [TOPIC ...] [-v|--verbose] [--lang ko|en] [--submission DIR] [--json]
                 [--fail-under PCT] [--key PATH] [--student ID]
+    week4 hint CHECK-ID [--lang ko|en]
     week4 grade --submissions DIR|ZIP [--assignment A ...] [--jobs N] [--out DIR] [--force]
                 [--key PATH] [--gradebook DB --write-back]
     week4 merge SHARD_DIR ... --out DIR
@@ -26,6 +27,8 @@ import os
 import sys
 from pathlib import Path
 
+from .i18n import COURSE_LANG, N_, choose, t
+
 EXIT_USAGE = 2
 EXIT_BELOW_THRESHOLD = 1
 
@@ -39,34 +42,73 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
-def build_parser() -> Parser:
+# argparse's own words (usage, section titles, its errors), looked up through its module-level
+# `_`: listed here so that Babel puts them into the week4 catalog with ours.
+ARGPARSE_WORDS = (N_("usage: "), N_("positional arguments"), N_("options"),
+                  N_("show this help message and exit"), N_("the following arguments are "
+                  "required: %(args)s"), N_("unrecognized arguments: %(args)s"),
+                  N_("invalid choice: %(value)r (choose from %(choices)s)"),
+                  N_("expected one argument"), N_("argument %(argument_name)s: %(message)s"),
+                  N_("invalid %(type)s value: %(value)r"))
+
+
+def lang_of(argv: list[str]) -> str:
+    """The language for --help and errors, read before the parser exists (it speaks it)."""
+    given = None
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            given = argv[i + 1]
+        elif arg.startswith("--lang="):
+            given = arg.split("=", 1)[1]
+    try:
+        return choose(given)
+    except ValueError:
+        return choose(None) if not os.environ.get("WEEK4_LANG") else COURSE_LANG
+
+
+def build_parser(lang: str = COURSE_LANG) -> Parser:
     from autograder.topics import TOPICS
 
-    parser = Parser(prog="week4", description="Course tools for week 4.")
+    _ = t(lang)
+    argparse._ = _  # argparse's own words (ARGPARSE_WORDS) in the same language
+    parser = Parser(prog="week4", description=_("Course tools for week 4."))
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    lang_help = _("language of what the command prints: ko or en (default: $WEEK4_LANG, else "
+                  "the locale, else Korean)")
 
-    p = sub.add_parser("check", help="grade notebooks and print the scoreboard",
-                       description="Grade the exercise notebooks in an exercises/-shaped folder.")
+    p = sub.add_parser("check", help=_("grade notebooks and print the scoreboard"),
+                       description=_("Grade the exercise notebooks in an exercises/-shaped "
+                                     "folder."))
     p.add_argument("topics", nargs="*", metavar="TOPIC",
-                   help=f"topics to grade (default: all): {', '.join(TOPICS)}")
+                   help=_("topics to grade (default: all): {topics}").format(
+                       topics=", ".join(TOPICS)))
     p.add_argument("--submission", default="exercises", metavar="DIR",
-                   help="folder with one sub-folder per topic (default: exercises)")
-    p.add_argument("--json", action="store_true", help="print one JSON document")
+                   help=_("folder with one sub-folder per topic (default: exercises)"))
+    p.add_argument("--json", action="store_true", help=_("print one JSON document"))
     p.add_argument("-v", "--verbose", action="store_true",
-                   help="show every check of every topic (naming TOPICs does this for them)")
-    p.add_argument("--lang", metavar="ko|en",
-                   help="language of the scoreboard (default: $WEEK4_LANG, else the locale, "
-                        "else Korean)")
+                   help=_("show every check of every topic (naming TOPICs does this for them)"))
+    p.add_argument("--lang", metavar="ko|en", help=lang_help)
     p.add_argument("--fail-under", type=float, metavar="PCT",
-                   help="exit with status 1 when the total is below PCT percent")
+                   help=_("exit with status 1 when the total is below PCT percent"))
     p.add_argument("--key", metavar="PATH",
-                   help="grade in grading mode with this secret key (default: $WEEK4_KEY; "
-                        "none: practice mode)")
+                   help=_("grade in grading mode with this secret key (default: $WEEK4_KEY; "
+                          "none: practice mode)"))
     p.add_argument("--student", metavar="ID",
-                   help="student id for the hidden inputs (default: the submission folder's name)")
+                   help=_("student id for the hidden inputs (default: the submission "
+                          "folder's name)"))
     p.set_defaults(run=cmd_check)
 
-    k = sub.add_parser("key", help="create a secret grading key (instructors)",
+    h = sub.add_parser("hint", help=_("show the code-level hint of one check"),
+                       description=_("Show a check's concept hint, its code-level hint and the "
+                                     "section of the course site to read. Try the concept hint "
+                                     "first: the code-level hint is the next step."))
+    h.add_argument("check", metavar="CHECK-ID",
+                   help=_("the check's id as the scoreboard prints it (e.g. freeze-pins), or "
+                          "TOPIC/CHECK-ID"))
+    h.add_argument("--lang", metavar="ko|en", help=lang_help)
+    h.set_defaults(run=cmd_hint)
+
+    k = sub.add_parser("key", help=_("create a secret grading key (instructors)"),
                        description="Manage the secret key that grading mode draws hidden "
                                    "inputs from.")
     ksub = k.add_subparsers(dest="key_command", required=True, parser_class=Parser)
@@ -77,9 +119,9 @@ def build_parser() -> Parser:
     n.add_argument("path", metavar="PATH")
     n.set_defaults(run=cmd_key_new)
 
-    d = sub.add_parser("doctor", help="say which isolation student code gets here, and why",
-                       description="Print whether student code runs in the bubblewrap sandbox "
-                                   "on this machine, and if not, why.")
+    d = sub.add_parser("doctor", help=_("say which isolation student code gets here, and why"),
+                       description=_("Print whether student code runs in the bubblewrap "
+                                     "sandbox on this machine, and if not, why."))
     d.set_defaults(run=cmd_doctor)
 
     from .grading.command import add_parsers
@@ -101,13 +143,9 @@ def cmd_check(args) -> int:
     from autograder.runner import grade_submission
     from autograder.topics import TOPICS
 
-    from .i18n import choose, t
     from .scoreboard import render
 
-    try:
-        lang = choose(args.lang)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    lang = choose_or_usage(args.lang)
     _ = t(lang)
     root = Path(args.submission)
     if not root.is_dir():
@@ -147,6 +185,49 @@ def cmd_check(args) -> int:
     return 0
 
 
+def cmd_hint(args) -> int:
+    """`week4 hint CHECK-ID`: the concept hint, then the code-level hint, then where to read."""
+    import difflib
+
+    from autograder.checking import hint_in
+    from autograder.runner import check_infos
+    from autograder.topics import TOPICS, get_topic
+
+    from .site import url
+
+    lang = choose_or_usage(args.lang)
+    _ = t(lang)
+    wanted_topic, _sep, wanted = args.check.rpartition("/")
+    if wanted_topic and wanted_topic not in TOPICS:
+        raise UsageError(_("unknown topic {topic!r}; choose from: {topics}").format(
+            topic=wanted_topic, topics=", ".join(TOPICS)))
+    found = [(topic, info) for topic in ([wanted_topic] if wanted_topic else TOPICS)
+             for info in check_infos(get_topic(topic)) if info.id == wanted]
+    if not found:
+        every = [info.id for topic in TOPICS for info in check_infos(get_topic(topic))]
+        close = difflib.get_close_matches(wanted, every, n=3)
+        raise UsageError(_("no check named {check!r}; did you mean: {close}?").format(
+            check=wanted, close=", ".join(close)) if close else _(
+            "no check named {check!r} (the scoreboard prints the ids)").format(check=wanted))
+    if len(found) > 1:
+        raise UsageError(_("{topics} each have a check named {check!r}: write TOPIC/{check}")
+                         .format(topics=", ".join(t_ for t_, _i in found), check=wanted))
+    topic, info = found[0]
+    print(f"{topic} / {info.id}")
+    print(_("concept hint:") + " " + hint_in(info, lang))
+    print(_("code hint:") + " " + (hint_in(info, lang, "code") or _("(none: the concept hint "
+                                                                   "is all there is)")))
+    print(_("read:") + " " + url(info.docs, lang))
+    return 0
+
+
+def choose_or_usage(given: str | None) -> str:
+    try:
+        return choose(given)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def load_key_arg(path: str | None) -> bytes | None:
     """The key named by --key or $WEEK4_KEY (grading mode), or None (practice mode)."""
     from autograder import keys
@@ -176,14 +257,16 @@ def main(argv: list[str] | None = None) -> int:
     from .export.command import ERRORS as EXPORT_ERRORS
     from .grading.command import ERRORS as GRADE_ERRORS
 
+    argv = sys.argv[1:] if argv is None else argv
+    _ = t(lang_of(argv))
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(lang_of(argv)).parse_args(argv)
         return args.run(args)
     except (UsageError, *GRADE_ERRORS, *EXPORT_ERRORS) as exc:
-        print(f"week4: error: {exc}", file=sys.stderr)
+        print("week4: " + _("error: {message}").format(message=exc), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("week4: interrupted", file=sys.stderr)
+        print("week4: " + _("interrupted"), file=sys.stderr)
         return 130
     except BrokenPipeError:  # e.g. `week4 check | head`: the reader left, nothing to report
         sys.stderr.close()

@@ -1,8 +1,9 @@
 """MkDocs hook: one read-only page per released exercise notebook, made at build time.
 
-Each `exercises/<topic>/<topic>.ipynb` becomes `exercises/<topic>.md`: its markdown cells as
-they are, its code cells as Python blocks, test cells labelled as checks. The notebook stays
-the only source; the page says how to open it locally.
+Each `exercises/<topic>/<topic>.ipynb` becomes `exercises/<topic>.md`: its markdown cells in
+the site's language (the notebooks hold both: `week4/notebook_lang.py`), its code cells as
+Python blocks, test cells labelled as checks. The notebook stays the only source; the page says
+how to open it locally.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import json
 from pathlib import Path
 
 from mkdocs.structure.files import File
+
+from week4.notebook_lang import in_language
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,7 +40,7 @@ def notebook_markdown(path: Path, topic: str, lang: str) -> str:
         source = "".join(source) if isinstance(source, list) else source
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if cell["cell_type"] == "markdown":
-            parts.append(source)
+            parts.append(in_language(source, lang))
             if not parts[1:] or len(parts) == 1:
                 parts.append(INTRO[lang].format(topic=topic))
         elif cell["cell_type"] == "code":

@@ -14,6 +14,7 @@ from autograder.levels import STRETCH_LEVEL, level, split, split_report
 from autograder.results import CheckResult, Report, TopicResult
 
 from .i18n import COURSE_LANG, t
+from .site import url
 
 BAR_WIDTH = 20
 DETAILED = 2       # failing checks of the first unfinished topic shown with why/hint/read
@@ -82,14 +83,15 @@ def summary_line(name: str, topic: TopicResult, width: int, _) -> str:
             f"{_fmt(topic.score):>3}/{_fmt(topic.max):<3}  {state}".rstrip())
 
 
-def check_lines(topic: TopicResult, c: CheckResult, detailed: bool, _) -> list[str]:
+def check_lines(topic: TopicResult, c: CheckResult, detailed: bool, _,
+                lang: str = COURSE_LANG) -> list[str]:
     mark = "PASS" if c.passed else "FAIL"
     stretch = "  " + _("(stretch)") if level(topic.topic, c.id) == STRETCH_LEVEL else ""
     lines = [f"  [{mark}] {c.id:<24} {_fmt(c.points)}/{_fmt(c.max)}{stretch}"]
     if c.passed or not detailed:
         return lines
     labels = (("why", _("why:")), ("hint", _("hint:")), ("read", _("read:")))
-    texts = {"why": c.message, "hint": c.hint, "read": c.docs}
+    texts = {"why": c.message, "hint": c.hint, "read": url(c.docs, lang)}
     indent = " " * 15  # 9 before the label, 5 for it, 1 after
     for key, label in labels:
         wrapped = wrap(texts[key], WRAP - len(indent))
@@ -107,11 +109,11 @@ def topic_lines(name: str, topic: TopicResult, lang: str = COURSE_LANG) -> list[
     for note in topic.notes if not topic.error else topic.notes[1:]:
         lines.append("  " + _("note:") + " " + " ".join(note.split()))
     for c in topic.checks:
-        lines += check_lines(topic, c, True, _)
+        lines += check_lines(topic, c, True, _, lang)
     return lines
 
 
-def first_unfinished_lines(name: str, topic: TopicResult, _) -> list[str]:
+def first_unfinished_lines(name: str, topic: TopicResult, _, lang: str = COURSE_LANG) -> list[str]:
     """The failing checks of one topic; only the first DETAILED with why/hint/read."""
     lines = [_("{topic}: the checks that still fail").format(topic=name)]
     if topic.error:
@@ -119,7 +121,7 @@ def first_unfinished_lines(name: str, topic: TopicResult, _) -> list[str]:
     failing = sorted((c for c in topic.checks if not c.passed),
                      key=lambda c: level(topic.topic, c.id) == STRETCH_LEVEL)
     for i, c in enumerate(failing):
-        lines += check_lines(topic, c, i < DETAILED, _)
+        lines += check_lines(topic, c, i < DETAILED, _, lang)
     if len(failing) > DETAILED:
         lines.append("  " + _("(why, hint and read of every check: week4 check {topic})")
                      .format(topic=name))
@@ -141,7 +143,7 @@ def total_lines(report: Report, _) -> list[str]:
     return lines
 
 
-def next_line(report: Report, root: str, _) -> str:
+def next_line(report: Report, root: str, _, lang: str = COURSE_LANG) -> str:
     # Core checks first: the next thing to fix is never a stretch check while a core one fails.
     failing = sorted(((n, c) for n, t_ in report.topics.items() for c in t_.checks
                       if not c.passed),
@@ -149,9 +151,9 @@ def next_line(report: Report, root: str, _) -> str:
     if not failing:
         return _("Every check passes. Well done!")
     name, first = failing[0]
-    return _("Next: fix '{check}' in {notebook} (read {docs}), save the notebook, then run "
-             "'make check' again.").format(check=first.id, notebook=f"{root}/{name}/{name}.ipynb",
-                                           docs=first.docs)
+    return _("Next: fix '{check}' in {notebook} (read {docs}; stuck? 'make hint CHECK={check}'), "
+             "save the notebook, then run 'make check' again.").format(
+        check=first.id, notebook=f"{root}/{name}/{name}.ipynb", docs=url(first.docs, lang))
 
 
 def render(report: Report, *, lang: str = COURSE_LANG, verbose: bool = False,
@@ -168,6 +170,6 @@ def render(report: Report, *, lang: str = COURSE_LANG, verbose: bool = False,
     lines += total_lines(report, _)
     unfinished = [(n, tr) for n, tr in report.topics.items() if tr.score < tr.max or tr.error]
     if unfinished and not verbose:
-        lines += [""] + first_unfinished_lines(*unfinished[0], _)
-    lines += [""] + wrap(next_line(report, root, _), WRAP)
+        lines += [""] + first_unfinished_lines(*unfinished[0], _, lang)
+    lines += [""] + wrap(next_line(report, root, _, lang), WRAP)
     return "\n".join(lines)

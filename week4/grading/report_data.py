@@ -7,7 +7,6 @@ version, key id, isolation), and links to the docs site in the report's language
 
 from __future__ import annotations
 
-import os
 import re
 import statistics
 from collections import Counter, defaultdict
@@ -18,7 +17,6 @@ from pathlib import Path
 from autograder.topics import ALL_TOPICS
 
 DOCS_ROOT = Path(__file__).resolve().parents[2] / "docs"
-DEFAULT_SITE_URL = "http://127.0.0.1:8000/"  # `make docs`
 HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*\{#([A-Za-z0-9_-]+)[^}]*\}\s*$")
 TITLE = re.compile(r"^#\s+(.*?)\s*(\{[^}]*\})?\s*$")
 
@@ -41,23 +39,7 @@ def assignment_order(names) -> list[str]:
 
 # ---- docs links ------------------------------------------------------------------------------
 
-def site_url() -> str:
-    url = os.environ.get("WEEK4_SITE_URL") or DEFAULT_SITE_URL
-    return url if url.endswith("/") else url + "/"
-
-
-def docs_url(docs: str, lang: str) -> str:
-    """'docs/topics/02-flask-rest.md#status-codes' -> <site>/[ko/]topics/02-flask-rest/#status-codes"""
-    path, _, anchor = docs.partition("#")
-    page = path.removeprefix("docs/").removesuffix(".md")
-    if page == "index":
-        page = ""
-    elif page.endswith("/index"):
-        page = page[: -len("index")]
-    else:
-        page += "/"
-    base = site_url() + ("ko/" if lang == "ko" else "")
-    return base + page + (f"#{anchor}" if anchor else "")
+from ..site import base as site_url, url as docs_url  # noqa: E402,F401 (one place for links)
 
 
 def section_of(docs: str) -> str:
