@@ -144,8 +144,8 @@ lock: | $(VENV)/.uv-$(UV_VERSION) ## pin every dependency again: uv.lock, and it
 release: $(VENV)/.dev ## regenerate exercises/ from solutions/ with nbgrader
 	$(BIN)/python -m week4.release $(TOPICS)
 
-lab: $(VENV)/.student ## open JupyterLab on the exercises
-	$(BIN)/jupyter lab --port 8888 exercises
+lab: $(VENV)/.student $(MO) ## open JupyterLab on the exercises (in Korean unless WEEK4_LANG=en)
+	$(BIN)/python -m week4.lab exercises
 
 docs: docs-build ## build both languages and serve them on http://127.0.0.1:8000
 	@echo "English: http://127.0.0.1:8000/   한국어: http://127.0.0.1:8000/ko/"
