@@ -4,12 +4,15 @@
   raises ValueError, the identity `return df`, seaborn's hue= bars beside their ticks, legend
   handles that are rectangles nobody sees. Each loses exactly the checks listed, in practice
   mode and under a key; error-path checks are not earned by refusing everything.
+- Topic 03's chart (m03_cloud.FAIR_PLOTS): plot_scaling drawn with seaborn's hue=, steps,
+  stairs, bars, fill_between, pandas, a figure legend; and wrong ones (a hidden or
+  transparent line with the right data, a hidden legend): read as a person sees them.
 - Pairs of single-rule mutants (01 and 05): each mutant with the next one in name order that
   replaces other cells, both in one namespace, loses exactly the union of their checks.
 
 The notebook's functions are our own cells (solution, mutants, catalogue), defined here; the
 checks run on them through the interface a sandboxed submission offers (`run`, `call`,
-`failure`, and for 05 the sandboxed helper called in this process), so that hundreds of
+`failure`, and for 03 and 05 the sandboxed helpers called in this process), so that hundreds of
 gradings cost seconds. Whole-notebook gradings of the same catalogues: the topics' tests.
 """
 
@@ -18,6 +21,7 @@ from __future__ import annotations
 import importlib
 import json
 import time
+from pathlib import Path
 
 import matplotlib
 import pytest
@@ -40,6 +44,7 @@ from autograder.mutants import m03_cloud as m03  # noqa: E402
 from autograder.mutants import m05_eda as m05  # noqa: E402
 from autograder.notebook import cell_source  # noqa: E402
 from autograder.sandbox import Reply  # noqa: E402
+from autograder.sandboxed.runtime import to_plain  # noqa: E402
 
 KEY = random_keys(1, salt="fair-checks")[0]  # repeatable: WEEK4_TEST_KEYS explores others
 SKIP_01 = {"venv-create"}  # a real environment in a sandbox: the whole-notebook tests
@@ -61,6 +66,19 @@ def namespace(topic: str, replacements: dict[str, str], wanted: list[str]) -> di
 
 def points(topic: str) -> dict[str, int]:
     return {f.check_info.id: f.check_info.points for f in check_functions(topic)}
+
+
+class Child:
+    """The sandbox child's interface to the notebook (function, namespace) for helpers."""
+
+    def __init__(self, ns: dict):
+        self.ns = ns
+        self.namespace = ns
+
+    def function(self, name):
+        if not callable(self.ns.get(name)):
+            raise LookupError(f"no function named {name!r} is defined in the notebook")
+        return self.ns[name]
 
 
 # --- topic 01 -------------------------------------------------------------------------------
@@ -158,19 +176,158 @@ def test_03_gate_passes_one_right_model():
         assert set(run_pure_03(pure_functions_03(replacements), key)) == expected
 
 
+# Topic 03's charts: plot_scaling drawn the ways real submissions draw it, read by the sandboxed
+# helper (autograder/sandboxed/cloud.py:figure_data) called in this process on our own cells.
+
+PLOT_CHECKS = {"plot-lines", "plot-labels"}
+CELLS_03 = ["service_model", "deployment_model", "instances_needed", "scaling_costs",
+            "plot_scaling", "sha256_file", "s3_functions", "ec2_functions", "gunicorn_conf"]
+
+
+def namespace_03(replacements: dict[str, str], wanted=CELLS_03) -> dict:
+    """The solution's import cell and the `wanted` cells (replaced where asked), run here; a
+    %%writefile cell writes its file into the working folder, as in the notebook."""
+    nb = json.loads((SOLUTIONS / "03-cloud" / "03-cloud.ipynb").read_text(encoding="utf-8"))
+    ns: dict = {}
+    for cell in nb["cells"]:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if cell["cell_type"] != "code" or not (grade_id == "imports" or grade_id in wanted):
+            continue
+        source = replacements.get(grade_id, cell_source(cell))
+        if source.startswith("%%writefile"):
+            first, _, body = source.partition("\n")
+            Path(first.split(maxsplit=1)[1]).write_text(body, encoding="utf-8")
+            continue
+        source = "\n".join(line for line in source.splitlines() if not line.startswith("%"))
+        exec(compile(source, f"cell-{grade_id}", "exec"), ns)  # noqa: S102 (our cells)
+    return ns
+
+
+class Notebook03(InProcessNotebook):
+    """Submission's interface for topic 03 over our own cells: `run` calls a function, `helper`
+    a sandboxed helper (on a Child of the same namespace), whose value is turned into plain
+    data as the sandbox child does."""
+
+    def __init__(self, ns: dict, inputs, workdir: Path | None = None):
+        super().__init__(ns, inputs)
+        self.child = Child(ns)
+        self.workdir = Path(workdir or Path.cwd())
+        self.deadline = time.monotonic() + 600
+
+    def helper(self, path, *args, shown="", timeout=None, **kwargs):
+        module, function = path.split(":")
+        try:
+            return to_plain(getattr(importlib.import_module(module), function)(
+                self.child, *args, **kwargs))
+        except Exception as exc:  # noqa: BLE001 (the reply a sandbox would give)
+            reply = Reply("error", error={"type": type(exc).__name__, "message": str(exc)})
+            raise CheckFailed(self.failure(shown or path, reply, shown)) from None
+
+
+def run_03(nb, only, *args) -> dict[str, str]:
+    """{check id: message} of the topic-03 checks in `only` that fail on `nb` (one grading:
+    the checks' shared results are cleared before and after); `args` after `nb`."""
+    import autograder.checks.test_03_cloud as checks
+
+    checks._cache.clear()
+    lost = {}
+    try:
+        for func in check_functions("03-cloud"):
+            if func.check_info.id in only:
+                try:
+                    func(nb, *args[:func.__code__.co_argcount - 1])
+                except CheckFailed as exc:
+                    lost[func.check_info.id] = str(exc)
+    finally:
+        checks._cache.clear()
+    return lost
+
+
+def inputs_03(key: bytes | None):
+    return Inputs(key, "s1", "03-cloud") if key else Inputs()
+
+
+def lost_03_plot(replacements: dict[str, str], key: bytes | None) -> dict[str, str]:
+    ns = namespace_03(replacements, ["plot_scaling"])
+    return run_03(Notebook03(ns, inputs_03(key)), PLOT_CHECKS)
+
+
+@pytest.mark.parametrize("key", [None, KEY], ids=["practice", "grading"])
+def test_03_solution_chart_in_process(key):
+    assert lost_03_plot({}, key) == {}
+    replacements, expected = m03.MUTANTS["a plot without title, labels or legend"]
+    assert set(lost_03_plot(replacements, key)) == expected
+
+
+@pytest.mark.parametrize("key", [None, KEY], ids=["practice", "grading"])
+@pytest.mark.parametrize("name", list(m03.FAIR_PLOTS))
+def test_03_charts_drawn_other_ways(name, key):
+    """A chart is judged by what a person sees: the capacity as steps, stairs, bars, an area
+    or seaborn's hue= lines earns plot-lines; a hidden or transparent line earns nothing,
+    whatever its data; a legend counts only if it is shown, and only entries whose handle
+    is shown (seaborn's sub-titles name no line). Exact points: 1 per plot check kept."""
+    replacements, expected = m03.FAIR_PLOTS[name]
+    lost = lost_03_plot(replacements, key)
+    assert set(lost) == expected, lost
+    assert 2 - sum(points("03-cloud")[c] for c in lost) == 2 - len(expected)
+
+
+def figure_of(name: str) -> dict:
+    """figure_data of a FAIR_PLOTS chart on practice mode's day (load, instances, capacity)."""
+    from autograder.checks.test_03_cloud import PLOT_CAPACITY, PLOT_INSTANCES, PLOT_LOAD
+    from autograder.sandboxed.cloud import figure_data
+
+    ns = namespace_03(m03.FAIR_PLOTS[name][0], ["plot_scaling"])
+    return to_plain(figure_data(Child(ns), "plot_scaling", PLOT_LOAD, PLOT_INSTANCES,
+                                PLOT_CAPACITY))
+
+
+def test_03_figure_read_as_a_person_sees_it():
+    """The exact series the helper reads from charts drawn other ways: bars (seaborn's dodged
+    hue= bars at the hour of their tick), an area's two edges, stairs, seaborn's lines without
+    its empty legend lines, and nothing of a hidden or transparent line."""
+    from autograder.checks.test_03_cloud import PLOT_CAPACITY, PLOT_INSTANCES, PLOT_LOAD
+
+    hours = [float(h) for h in range(len(PLOT_LOAD))]
+    load = [float(v) for v in PLOT_LOAD]
+    capacity = [float(n * PLOT_CAPACITY) for n in PLOT_INSTANCES]
+
+    def series(data):
+        return [(s["kind"], s["x"], s["y"]) for s in data["axes"][0]["lines"]]
+
+    got = figure_of("seaborn barplot with hue=series (dodged bars)")
+    assert series(got) == [("bars", hours, load), ("bars", hours, capacity)]
+    assert got["axes"][0]["legend"] == ["load", "capacity"]
+    got = figure_of("seaborn lineplot with hue=series")
+    assert series(got) == [("line", hours, load), ("line", hours, capacity)]
+    assert [s["drawstyle"] for s in got["axes"][0]["lines"]] == ["steps-post"] * 2
+    got = figure_of("seaborn lineplot with hue and style (legend sub-titles)")
+    assert got["axes"][0]["legend"] == ["load", "capacity", "hourly"]
+    got = figure_of("capacity as a filled area (fill_between, step='post')")
+    assert series(got) == [("line", hours, load), ("area", hours, capacity),
+                           ("area", hours, [0.0] * len(hours))]
+    got = figure_of("capacity as ax.stairs, load as a scatter")
+    assert series(got) == [("points", hours, load)]
+    assert got["axes"][0]["stairs"] == [{"label": "capacity", "values": capacity,
+                                         "edges": hours + [float(len(hours))]}]
+    got = figure_of("capacity as bars behind the load")
+    assert series(got) == [("line", hours, load), ("bars", hours, capacity)]
+    for name in ("the right capacity on a hidden line, instances shown instead",
+                 "capacity drawn with alpha=0"):
+        got = figure_of(name)
+        assert capacity not in [s["y"] for s in got["axes"][0]["lines"]], name
+    assert figure_of("capacity drawn with alpha=0")["axes"][0]["legend"] == ["load"]
+    assert figure_of("a legend made and hidden")["axes"][0]["legend"] == []
+    assert figure_of("a legend with a heading whose handle is invisible")["axes"][0][
+        "legend"] == ["load", "capacity"]
+    got = figure_of("pandas DataFrame.plot, a figure legend and a title on the left")
+    assert got["axes"][0]["legend"] == ["load", "capacity"]
+    assert got["axes"][0]["title"] == "Auto-scaling"
+
+
 # --- topic 05 -------------------------------------------------------------------------------
 
 FUNCTIONS_05 = list(m05.FUNCTIONS)
-
-
-class Child:
-    def __init__(self, ns: dict):
-        self.ns = ns
-
-    def function(self, name):
-        if not callable(self.ns.get(name)):
-            raise LookupError(f"no function named {name!r} is defined in the notebook")
-        return self.ns[name]
 
 
 class Sandbox05:

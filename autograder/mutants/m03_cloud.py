@@ -160,3 +160,113 @@ def service_model(responsibilities):
          "deployment-dedicated", "scaling-ceil", "scaling-minimum", "scaling-maximum",
          "cost-fixed", "cost-autoscaling", "cost-saving"}),
 }
+
+
+# Charts of plot_scaling drawn the ways real submissions draw them, graded in process
+# (tests/test_fair_checks.py): {name: ({"plot_scaling": source}, the plot checks it loses)}.
+# What a person sees is what counts: an artist nobody sees is no artist, whatever its data.
+PLOT_HEAD = '''
+def plot_scaling(load, instances, capacity):
+    hours = list(range(len(load)))
+    provided = [n * capacity for n in instances]
+    fig = Figure(figsize=(8, 4))
+    ax = fig.subplots()
+'''
+PLOT_LABELS = '''
+    ax.set_title("Auto-scaling")
+    ax.set_xlabel("hour")
+    ax.set_ylabel("requests per second")
+'''
+SEABORN_FRAME = '''
+    import pandas as pd
+    import seaborn as sns
+    frame = pd.DataFrame({"hour": hours * 2, "rps": list(load) + provided,
+                          "series": ["load"] * len(hours) + ["capacity"] * len(hours)})
+'''
+
+
+def plot_cell(body: str, labels: bool = True) -> dict[str, str]:
+    return {"plot_scaling": PLOT_HEAD + body + (PLOT_LABELS if labels else "") + "    return fig\n"}
+
+
+FAIR_PLOTS = {
+    "seaborn lineplot with hue=series": (plot_cell(SEABORN_FRAME + '''
+    sns.lineplot(data=frame, x="hour", y="rps", hue="series", drawstyle="steps-post", ax=ax)
+'''), set()),
+    "seaborn lineplot with hue and style (legend sub-titles)": (plot_cell(SEABORN_FRAME + '''
+    sns.lineplot(data=frame.assign(kind="hourly"), x="hour", y="rps", hue="series",
+                 style="kind", ax=ax)
+'''), set()),
+    "seaborn barplot with hue=series (dodged bars)": (plot_cell(SEABORN_FRAME + '''
+    sns.barplot(data=frame, x="hour", y="rps", hue="series", ax=ax)
+'''), set()),
+    "capacity as ax.stairs, load as a scatter": (plot_cell('''
+    ax.scatter(hours, load, label="load")
+    ax.stairs(provided, hours + [len(hours)], label="capacity")
+    ax.legend()
+'''), set()),
+    "capacity as a line with drawstyle='steps-post'": (plot_cell('''
+    ax.plot(hours, load, label="load")
+    ax.plot(hours, provided, drawstyle="steps-post", label="capacity")
+    ax.legend()
+'''), set()),
+    "capacity as bars behind the load": (plot_cell('''
+    ax.bar(hours, provided, width=1.0, alpha=0.3, label="capacity")
+    ax.plot(hours, load, color="black", label="load")
+    ax.legend()
+'''), set()),
+    "capacity as a filled area (fill_between, step='post')": (plot_cell('''
+    ax.fill_between(hours, provided, step="post", alpha=0.3, label="capacity")
+    ax.plot(hours, load, label="load")
+    ax.legend()
+'''), set()),
+    "pandas DataFrame.plot, a figure legend and a title on the left": ({"plot_scaling": '''
+def plot_scaling(load, instances, capacity):
+    import pandas as pd
+    fig = Figure()
+    ax = fig.subplots()
+    frame = pd.DataFrame({"load": load, "capacity": [n * capacity for n in instances]})
+    frame.plot(ax=ax, drawstyle="steps-post", legend=False)
+    fig.legend()
+    ax.set_title("Auto-scaling", loc="left")
+    ax.set_xlabel("hour")
+    ax.set_ylabel("requests per second")
+    return fig
+'''}, set()),
+    "a legend with a heading whose handle is invisible": (plot_cell('''
+    from matplotlib.lines import Line2D
+    shown_load, = ax.plot(hours, load, label="load")
+    shown_capacity, = ax.step(hours, provided, where="post", label="capacity")
+    heading = Line2D([], [], linewidth=0, label="Seoul, one day")
+    ax.legend(handles=[heading, shown_load, shown_capacity])
+'''), set()),
+    # wrong charts
+    "the right capacity on a hidden line, instances shown instead": (plot_cell('''
+    ax.plot(hours, load, label="load")
+    ax.step(hours, instances, where="post", label="capacity")
+    ax.plot(hours, provided, visible=False)
+    ax.legend()
+'''), {"plot-lines"}),
+    "capacity drawn with alpha=0": (plot_cell('''
+    ax.plot(hours, load, label="load")
+    ax.step(hours, provided, where="post", alpha=0, label="capacity")
+    ax.legend()
+'''), {"plot-lines", "plot-labels"}),
+    "capacity bars of the instance counts": (plot_cell('''
+    ax.bar(hours, instances, label="capacity")
+    ax.plot(hours, load, label="load")
+    ax.legend()
+'''), {"plot-lines"}),
+    "a legend made and hidden": (plot_cell('''
+    ax.plot(hours, load, label="load")
+    ax.step(hours, provided, where="post", label="capacity")
+    ax.legend().set_visible(False)
+'''), {"plot-labels"}),
+    "a legend of seaborn's sub-titles and one series": (plot_cell('''
+    from matplotlib.lines import Line2D
+    ax.plot(hours, load)
+    ax.step(hours, provided, where="post")
+    ax.legend(handles=[Line2D([], [], linewidth=0, label="series"),
+                       Line2D([], [], color="C0", label="load")])
+'''), {"plot-labels"}),
+}

@@ -7,11 +7,8 @@ config file) into plain data, which the checks then judge in the grader's proces
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 import runpy
-
-MAX_POINTS = 5000  # a plot with more points than this is cut: the checks need far fewer
 
 
 def global_value(child, name: str):
@@ -21,26 +18,14 @@ def global_value(child, name: str):
     return child.namespace[name]
 
 
-def _numbers(values) -> list:
-    out = []
-    for v in list(values)[:MAX_POINTS]:
-        try:
-            f = float(v)
-        except (TypeError, ValueError):
-            out.append(None)  # a date or a category: not a number the checks compare
-            continue
-        out.append(f if math.isfinite(f) else None)
-    return out
-
-
-def _text(value) -> str:
-    return str.__str__(value) if isinstance(value, str) else ""
-
-
 def figure_data(child, name: str, *args):
-    """Call the notebook's plotting function and describe the Figure it returns as data."""
+    """Call the notebook's plotting function and describe the Figure it returns as a person
+    sees it (autograder/sandboxed/figures.py): visible series only, whatever drew them
+    (plot, step, stairs, bar, fill_between, scatter, seaborn, pandas), and the legend entries
+    a visible legend shows."""
     from matplotlib.figure import Figure
-    from matplotlib.patches import StepPatch
+
+    from autograder.sandboxed import figures
 
     fig = child.function(name)(*args)
     if not isinstance(fig, Figure):
@@ -48,25 +33,7 @@ def figure_data(child, name: str, *args):
         raise TypeError(f"{name} returned a {kind}, not a matplotlib Figure "
                         "(return the `fig` of `fig, ax = plt.subplots()`)")
     try:
-        axes = []
-        for ax in fig.axes:
-            legend = ax.get_legend()
-            axes.append({
-                "title": _text(ax.get_title()),
-                "xlabel": _text(ax.get_xlabel()),
-                "ylabel": _text(ax.get_ylabel()),
-                "legend": [_text(t.get_text()) for t in legend.get_texts()] if legend else [],
-                "lines": [{"label": _text(line.get_label()), "x": _numbers(line.get_xdata()),
-                           "y": _numbers(line.get_ydata()),
-                           "drawstyle": _text(line.get_drawstyle())}
-                          for line in ax.get_lines()],
-                "stairs": [{"label": _text(p.get_label()),
-                            "values": _numbers(p.get_data().values),
-                            "edges": _numbers(p.get_data().edges)}
-                           for p in ax.patches if isinstance(p, StepPatch)],
-            })
-        suptitle = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) else ""
-        return {"axes": axes, "suptitle": _text(suptitle)}
+        return figures.describe(fig)
     finally:
         with contextlib.suppress(Exception):
             import matplotlib.pyplot as plt
