@@ -5,6 +5,8 @@ PYTHON ?= python3
 # pytest workers for `make test` (pytest-xdist; tests/conftest.py says how the work is shared
 # out); TEST_JOBS=0 runs the suite in one process.
 TEST_JOBS ?= 2
+# the check whose code-level hint `make hint` shows, e.g. `make hint CHECK=freeze-pins`
+CHECK ?=
 # extra arguments for `uv lock`, e.g. `make lock LOCK_ARGS=--upgrade` to move every pin.
 LOCK_ARGS ?=
 VENV   := .venv

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -40,7 +41,7 @@ def test_scoreboard_shows_checks_hints_docs_and_total():
     out = proc.stdout
     assert proc.returncode == 0
     assert "[FAIL] freeze-pins" in out and "hint:" in out and "read:" in out
-    assert "docs/topics/01-virtualenv.md#pip-freeze" in out
+    assert "http://127.0.0.1:8000/topics/01-virtualenv/#pip-freeze" in out  # the built site
     assert "TOTAL  0/" in out and "Next:" in out
     assert "\x1b[" not in out  # no colour codes: readable anywhere
 
@@ -75,6 +76,13 @@ def test_make_check_on_the_released_exercises_marks_every_topic_not_started():
     assert len(lines) <= 40, proc.stdout
     assert all(topic in lines[i] and "시작 전" in lines[i] for i, topic in enumerate(TOPICS))
     assert "합계(TOTAL)  0/" in proc.stdout and "다음(Next):" in proc.stdout
+    assert "http://127.0.0.1:8000/ko/topics/01-virtualenv/#" in proc.stdout
+    # Korean through and through: what is left once identifiers, code, links and English in
+    # parentheses are taken out holds no English words in a row
+    for line in lines:
+        rest = re.sub(r"https?://\S+|[\w.-]+/[\w./#-]*|\([A-Za-z ,./'-]+\)|'[^']*'|`[^`]*`|"
+                      r"[\w.]+\([^)]*\)", "", line)
+        assert not re.search(r"[A-Za-z]{3,} [A-Za-z]{3,}", rest), line
 
 
 @pytest.mark.parametrize("env,args,lang", [

@@ -441,11 +441,11 @@ def check_parser():
     return sub.choices
 
 
-@pytest.mark.parametrize("command", ["check", "grade", "merge"])
+@pytest.mark.parametrize("command", ["check", "hint", "grade", "merge"])
 def test_cli_reference_covers_every_option(command):
     text = page("reference/cli.md")
     start = text.index(f"`week4 {command}` {{#week4-{command}}}")
-    section = text[start:text.index("\n## ", start) if command == "check" else
+    section = text[start:text.index("\n## ", start) if command in ("check", "hint") else
                    text.find("\n### ", start + 1)]
     # a row names its option, or its short and long forms: | `-v`, `--verbose` |
     documented = {option for cell in re.findall(r"^\| (`(?:\\\||[^|])*`) \|", section,
@@ -456,7 +456,7 @@ def test_cli_reference_covers_every_option(command):
 
 
 def test_cli_reference_names_every_subcommand():
-    assert set(check_parser()) == {"check", "grade", "merge", "key", "doctor", "export"}, \
+    assert set(check_parser()) == {"check", "hint", "grade", "merge", "key", "doctor", "export"}, \
         "a new week4 sub-command: document it in docs/reference/cli.md and add it above"
 
 

@@ -45,8 +45,10 @@ def test_the_two_languages_do_not_drift_apart(topic):
 
 
 def test_each_language_reads_alone():
-    source = "## 제목\n\n본문 `x`\n\n" + \
-        '<details class="week4-en"><summary>English</summary>\n\n## Title\n\nBody `x`\n\n</details>'
-    assert in_language(source, "ko") == "## 제목\n\n본문 `x`"
-    assert in_language(source, "en") == "## Title\n\nBody `x`"
+    """The example of docs/contributing.md splits into its two languages."""
+    source = (ROOT / "week4" / "demos" / "bilingual_cell.md").read_text(encoding="utf-8")
+    korean, english = in_language(source, "ko"), in_language(source, "en")
+    assert korean.startswith("## 1. 가상환경") and "English" not in korean
+    assert english.startswith("## 1. Are we") and not HANGUL.search(english)
+    assert code_spans(korean) == code_spans(english) == ["sys.prefix"]
     assert in_language("one language", "ko") == "one language"
