@@ -36,9 +36,10 @@ from packaging.version import Version
 from autograder.jail import Jail
 from autograder.jail import run as run_jailed
 from autograder.sandbox import child_env
-from autograder.checking import CheckFailed, check, expect_equal
+from autograder.checking import N_, CheckFailed, check, expect_equal, messages
 
 TOPIC = "01-virtualenv"
+_ = messages(TOPIC)
 DOCS = "docs/topics/01-virtualenv.md"
 
 # Every function here answers in milliseconds (create_venv in seconds at most).
@@ -140,7 +141,7 @@ def spec_for(rng: random.Random, installed: str, satisfied: bool) -> str:
     """A specifier that `installed` satisfies or not, as asked."""
     v = Version(installed)
     candidates = []
-    for _ in range(40):
+    for _attempt in range(40):
         op = rng.choice(["==", "!=", ">=", "<=", "<", ">", "~=", "range"])
         other = gen_version(rng) if rng.random() < 0.5 else ".".join(
             str(max(0, int(p) + rng.randrange(-2, 3))) for p in installed.split("."))
@@ -281,9 +282,11 @@ def venv_pairs(rng: random.Random) -> list:
 # --- in_virtualenv -------------------------------------------------------------------------
 
 @check("venv-detect", points=2, docs=f"{DOCS}#detect",
-       hint="Compare the two prefixes: a virtual environment has its own sys.prefix, while "
-            "sys.base_prefix still points at the Python it was made from. With no arguments, "
-            "use the values of the running Python.")
+       hint=N_("A virtual environment has its own `sys.prefix` while its `sys.base_prefix` "
+               "still points at the Python it was made from: how do the two compare inside and "
+               "outside an environment? With no arguments, describe the Python that is running."),
+       code=N_("Fill a missing argument from `sys.prefix` or `sys.base_prefix`, then return "
+               "`prefix != base_prefix`."))
 def test_detect_virtualenv(nb):
     cases = [
         (("/srv/shop/env", "/usr/local"), True),
@@ -293,31 +296,37 @@ def test_detect_virtualenv(nb):
     ] if nb.inputs.practice else venv_pairs(nb.inputs.rng("venv-detect"))
     for (prefix, base), expected in cases:
         got = nb.call("in_virtualenv", prefix, base, shown="in_virtualenv(prefix, base_prefix)")
-        expect_equal(got, expected, "in_virtualenv(prefix, base_prefix) on a hidden pair",
+        expect_equal(got, expected, _("{call} on a hidden pair").format(
+                         call="in_virtualenv(prefix, base_prefix)"),
                      given=(prefix, base), hidden=True)
     # With no arguments it describes the running Python: the child runs the grader's own
     # interpreter, so the grader knows the right answer.
     got = nb.call("in_virtualenv", shown="in_virtualenv()")
     expect_equal(got, sys.prefix != sys.base_prefix,
-                 "in_virtualenv() for the Python that runs the grader")
+                 _("{call} for the Python that runs the grader").format(call="in_virtualenv()"))
 
 
 # --- parse_freeze ----------------------------------------------------------------------------
 
 @check("freeze-pins", points=1, docs=f"{DOCS}#pip-freeze",
-       hint="Each line of `pip freeze` is `name==version`; split once at '=='.")
+       hint=N_("What does one line of `pip freeze` hold, and where does the name end and the "
+               "version begin?"),
+       code=N_("Each line is `name==version`: split it once at '==' "
+               "(`name, version = line.split('==', 1)`)."))
 def test_freeze_pins(nb):
     text = "flask==3.0.3\nitsdangerous==2.2.0\nwerkzeug==3.0.4\n"
     expected = {"flask": "3.0.3", "itsdangerous": "2.2.0", "werkzeug": "3.0.4"}
     if nb.inputs.grading:
         text, expected = freeze_pins(nb.inputs.rng("freeze-pins"))
-    expect_equal(nb.call("parse_freeze", text), expected, "parse_freeze on three pins",
-                 hidden=True)
+    expect_equal(nb.call("parse_freeze", text), expected,
+                 _("{name} on three pins").format(name="parse_freeze"), hidden=True)
 
 
 @check("freeze-normalise", points=1, docs=f"{DOCS}#pip-freeze",
-       hint="PEP 503: lower-case the name and replace every run of '-', '_' and '.' with "
-            "a single '-' (re.sub(r'[-_.]+', '-', name).lower()).")
+       hint=N_("pip treats names that differ only in capitals and separators as one package: "
+               "read how PEP 503 normalises a name."),
+       code=N_("Lower-case the name and replace every run of '-', '_' and '.' with a single "
+               "'-': `re.sub(r'[-_.]+', '-', name).lower()`."))
 def test_freeze_normalises_names(nb):
     text = "Jinja2==3.1.4\nTyping_Extensions==4.12.2\nzope.interface==7.0.3\nruamel.yaml.clib==0.2.8\n"
     expected = {"jinja2": "3.1.4", "typing-extensions": "4.12.2", "zope-interface": "7.0.3",
@@ -325,11 +334,15 @@ def test_freeze_normalises_names(nb):
     if nb.inputs.grading:
         text, expected = freeze_messy(nb.inputs.rng("freeze-normalise"))
     expect_equal(nb.call("parse_freeze", text), expected,
-                 "parse_freeze on names with capitals, '_' and '.'", hidden=True)
+                 _("{name} on names with capitals, '_' and '.'").format(name="parse_freeze"),
+                 hidden=True)
 
 
 @check("freeze-skip", points=1, docs=f"{DOCS}#pip-freeze",
-       hint="Skip blank lines, lines starting with '#', and editable installs ('-e ...').")
+       hint=N_("Real `pip freeze` output holds more than pins: which kinds of lines (comments, "
+               "blank lines, editable installs) have no version to report?"),
+       code=N_("Strip each line and skip it when it is empty or starts with '#' or '-e' "
+               "(`line.startswith(('#', '-e'))`)."))
 def test_freeze_skips_noise(nb):
     text = ("# Editable install with no version control (tools==0.1)\n"
             "-e /home/mina/tools\n\n"
@@ -342,11 +355,15 @@ def test_freeze_skips_noise(nb):
     if nb.inputs.grading:
         text, expected = freeze_noise(nb.inputs.rng("freeze-skip"))
     expect_equal(nb.call("parse_freeze", text), expected,
-                 "parse_freeze on output with comments, blank and -e lines", hidden=True)
+                 _("{name} on output with comments, blank and -e lines").format(
+                     name="parse_freeze"), hidden=True)
 
 
 @check("freeze-direct-url", points=1, docs=f"{DOCS}#pip-freeze",
-       hint="A line `name @ url` is a direct reference: the value is the URL.")
+       hint=N_("A package installed from a file or a URL is a direct reference, not a pin: "
+               "what does its line look like, and what then takes the place of the version?"),
+       code=N_("A line `name @ url` is split once at ' @ ' "
+               "(`name, value = line.split(' @ ', 1)`): the value is the URL."))
 def test_freeze_direct_reference(nb):
     text = ("markupsafe==2.1.5\n"
             "course-tools @ file:///home/mina/wheels/course_tools-0.2-py3-none-any.whl\n"
@@ -357,14 +374,17 @@ def test_freeze_direct_reference(nb):
     if nb.inputs.grading:
         text, expected = freeze_urls(nb.inputs.rng("freeze-direct-url"))
     expect_equal(nb.call("parse_freeze", text), expected,
-                 "parse_freeze on a `name @ url` line", hidden=True)
+                 _("{name} on a `name @ url` line").format(name="parse_freeze"), hidden=True)
 
 
 # --- unsatisfied -------------------------------------------------------------------------------
 
 @check("unsatisfied-versions", points=2, docs=f"{DOCS}#requirements",
-       hint="Use packaging: Requirement(line).specifier.contains(Version(installed)). "
-            "Versions are not strings: 1.10 is newer than 1.9.")
+       hint=N_("Versions are not strings: compared as text, 1.10 comes before 1.9. Let the "
+               "`packaging` library read each requirement and compare the versions for you."),
+       code=N_("`Requirement(line).specifier.contains(Version(version))` says whether an "
+               "installed version satisfies a line; a package missing from `installed` never "
+               "does."))
 def test_unsatisfied_versions(nb):
     requirements = ["flask>=3.0", "requests<2", "numpy==1.26.4", "pandas",
                     "scipy>=1.9,<2", "rich~=13.0", "urllib3!=2.2.0"]
@@ -374,11 +394,15 @@ def test_unsatisfied_versions(nb):
     if nb.inputs.grading:
         requirements, installed, expected = gen_unsatisfied(nb.inputs.rng("unsatisfied-versions"))
     expect_equal(nb.call("unsatisfied", requirements, installed), expected,
-                 "unsatisfied(...) on a hidden requirement list", hidden=True)
+                 _("{call} on a hidden requirement list").format(call="unsatisfied(...)"),
+                 hidden=True)
 
 
 @check("unsatisfied-names", points=1, docs=f"{DOCS}#requirements",
-       hint="Normalise the requirement's name (PEP 503) before looking it up in `installed`.")
+       hint=N_("A requirement may spell a name with capitals, underscores or dots that "
+               "`pip freeze` spells differently: compare names the way pip does (PEP 503)."),
+       code=N_("Look the name up as `canonicalize_name(req.name)` (from `packaging.utils`), "
+               "with the keys of `installed` normalised the same way."))
 def test_unsatisfied_normalises_names(nb):
     requirements = ["Flask>=3", "typing_extensions>=4.0", "Zope.Interface", "Missing_Pkg>=1"]
     installed = {"flask": "3.0.3", "typing-extensions": "4.12.2", "zope-interface": "7.0.3"}
@@ -387,12 +411,16 @@ def test_unsatisfied_normalises_names(nb):
         requirements, installed, expected = gen_unsatisfied_names(
             nb.inputs.rng("unsatisfied-names"))
     expect_equal(nb.call("unsatisfied", requirements, installed), expected,
-                 "unsatisfied(...) with names spelled differently from pip freeze", hidden=True)
+                 _("{call} with names spelled differently from pip freeze").format(
+                     call="unsatisfied(...)"), hidden=True)
 
 
 @check("unsatisfied-markers", points=1, docs=f"{DOCS}#requirements",
-       hint="A requirement whose environment marker is false here does not apply: "
-            "skip it when `req.marker` exists and `req.marker.evaluate()` is False.")
+       hint=N_("A requirement can carry an environment marker (PEP 508), the condition after "
+               "the semicolon: does the requirement apply when that condition is false for the "
+               "running Python?"),
+       code=N_("Skip a requirement when `req.marker` is set and `req.marker.evaluate()` is "
+               "False."))
 def test_unsatisfied_markers(nb):
     requirements = ["flask>=3", 'tomli>=2; python_version < "3.0"',
                     'requests>=2; python_version >= "3.8"']
@@ -401,48 +429,57 @@ def test_unsatisfied_markers(nb):
     if nb.inputs.grading:
         requirements, installed, expected = gen_markers(nb.inputs.rng("unsatisfied-markers"))
     expect_equal(nb.call("unsatisfied", requirements, installed), expected,
-                 "unsatisfied(...) with environment markers", hidden=True)
+                 _("{call} with environment markers").format(call="unsatisfied(...)"),
+                 hidden=True)
 
 
 # --- create_venv -------------------------------------------------------------------------------
 
 @check("venv-create", points=2, docs=f"{DOCS}#create-programmatically",
-       hint="venv.create(path) makes the environment; return the path of its interpreter: "
-            "path/bin/python (Windows: path\\Scripts\\python.exe).")
+       hint=N_("The standard library's `venv` module creates virtual environments from code. "
+               "Where in the new folder does the environment keep its own interpreter, on macOS "
+               "and Linux and on Windows?"),
+       code=N_("Call `venv.create(path)`, then return the absolute path of `bin/python` inside "
+               "it (Windows: `Scripts\\python.exe`)."))
 def test_create_venv(nb):
     target = nb.workdir / f"made-by-grader-{uuid.uuid4().hex[:8]}"
     got = nb.call("create_venv", str(target), timeout=15, shown=f"create_venv({target.name!r})")
     if not isinstance(got, str):
-        raise CheckFailed("create_venv must return the interpreter's path as a str",
-                          expected="a str", found=got)
+        raise CheckFailed(_("{name} must return the interpreter's path as a str").format(
+                          name="create_venv"), expected=_("a str"), found=got)
     python = Path(got)
     if not python.is_absolute():
         python = nb.workdir / python
     if not (target / "pyvenv.cfg").is_file():
-        raise CheckFailed(f"no virtual environment was created at the given path "
-                          f"({target.name}/pyvenv.cfg is missing)")
+        raise CheckFailed(_("no virtual environment was created at the given path "
+                            "({file} is missing)").format(file=f"{target.name}/pyvenv.cfg"))
     if not python.is_file():
-        raise CheckFailed("create_venv returned a path that is not a file; return the "
-                          "interpreter inside the environment", found=got)
+        raise CheckFailed(_("{name} returned a path that is not a file; return the "
+                            "interpreter inside the environment").format(name="create_venv"),
+                          found=got)
     probe = "import json, sys; print(json.dumps([sys.prefix, sys.base_prefix]))"
     # The returned path is the student's: it runs only inside a sandbox, never in the grader.
     jail = Jail(nb.sandbox.scratch, workdir=nb.workdir, writable=False, course=[])
     try:
-        _, out, _ = run_jailed(jail, [str(python), "-c", probe], env=child_env(), cwd=nb.workdir,
-                               timeout=30)
+        _code, out, _err = run_jailed(jail, [str(python), "-c", probe], env=child_env(),
+                                      cwd=nb.workdir, timeout=30)
         prefix, base = json.loads(out.strip().splitlines()[-1])
     except (OSError, subprocess.SubprocessError, ValueError, IndexError, TypeError):
-        raise CheckFailed("the returned path is not a working Python interpreter",
+        raise CheckFailed(_("the returned path is not a working Python interpreter"),
                           found=got) from None
     if os.path.realpath(prefix) != os.path.realpath(target) or prefix == base:
-        raise CheckFailed("the returned interpreter does not belong to the new environment",
+        raise CheckFailed(_("the returned interpreter does not belong to the new environment"),
                           expected=str(target), found=prefix)
 
 
 # --- activation_command -----------------------------------------------------------------------
 
 @check("activate-posix", points=1, docs=f"{DOCS}#activate",
-       hint="macOS and Linux: `source DIR/bin/activate` (fish: `source DIR/bin/activate.fish`).")
+       hint=N_("On macOS and Linux the activate script must run inside the current shell: which "
+               "command does that, in which folder of the environment is the script, and which "
+               "shell has a script of its own?"),
+       code=N_("`source DIR/bin/activate`, and for fish `source DIR/bin/activate.fish`, with "
+               "the given folder as DIR."))
 def test_activate_posix(nb):
     cases = [(("linux", "bash", "env"), "source env/bin/activate"),
              (("macos", "zsh", ".venv"), "source .venv/bin/activate"),
@@ -451,13 +488,16 @@ def test_activate_posix(nb):
         cases = posix_cases(nb.inputs.rng("activate-posix"))
     for args, expected in cases:
         got = nb.call("activation_command", *args, shown="activation_command(...)")
-        expect_equal(got, expected, "activation_command on a hidden macOS/Linux case",
-                     given=args, hidden=True)
+        expect_equal(got, expected, _("{name} on a hidden macOS/Linux case").format(
+                         name="activation_command"), given=args, hidden=True)
 
 
 @check("activate-windows", points=1, docs=f"{DOCS}#activate",
-       hint="Windows uses backslashes and a Scripts folder: cmd runs DIR\\Scripts\\activate.bat, "
-            "PowerShell runs DIR\\Scripts\\Activate.ps1.")
+       hint=N_("On Windows the environment's scripts live in another folder, paths use another "
+               "separator, and each of the two Windows shells runs a script of its own: see the "
+               "table in the docs."),
+       code=N_("cmd runs `DIR\\Scripts\\activate.bat`, PowerShell runs "
+               "`DIR\\Scripts\\Activate.ps1`."))
 def test_activate_windows(nb):
     cases = [(("windows", "cmd", "env"), "env\\Scripts\\activate.bat"),
              (("windows", "powershell", "my-venv"), "my-venv\\Scripts\\Activate.ps1")]
@@ -465,13 +505,16 @@ def test_activate_windows(nb):
         cases = windows_cases(nb.inputs.rng("activate-windows"))
     for args, expected in cases:
         got = nb.call("activation_command", *args, shown="activation_command(...)")
-        expect_equal(got, expected, "activation_command on a hidden Windows case",
-                     given=args, hidden=True)
+        expect_equal(got, expected, _("{name} on a hidden Windows case").format(
+                         name="activation_command"), given=args, hidden=True)
 
 
 @check("activate-unknown", points=1, docs=f"{DOCS}#activate",
-       hint="Raise ValueError for an operating system or shell you do not support, "
-            "instead of guessing a command that will not work.")
+       hint=N_("Asked for an operating system or shell you do not support, should the function "
+               "guess a command or refuse? Which built-in exception says an argument has a bad "
+               "value?"),
+       code=N_("End the function with `raise ValueError(...)` for every other combination, "
+               "instead of guessing a command that will not work."))
 def test_activate_rejects_unknown(nb):
     unknown = [("windows", "fish", "env"), ("plan9", "rc", "env"), ("linux", "cmd", "env")]
     supported = [(("linux", "bash", "env"), "source env/bin/activate"),
@@ -489,13 +532,15 @@ def test_activate_rejects_unknown(nb):
         if not reply.ok and reply.error.get("type") != "ValueError":  # unwritten, missing, hung
             raise CheckFailed(nb.failure("activation_command", reply, "activation_command(...)"))
     else:
-        raise CheckFailed("could not test this rule because activation_command gives no "
-                          "correct command for a supported OS and shell (see activate-posix "
-                          "and activate-windows)", hidden=True)
+        raise CheckFailed(_("could not test this rule because {name} gives no correct "
+                            "command for a supported OS and shell (see {posix} and "
+                            "{windows})").format(name="activation_command",
+                                                 posix="activate-posix",
+                                                 windows="activate-windows"), hidden=True)
     for args in unknown:
         reply = nb.run("activation_command", *args)
         if reply.ok or reply.error.get("type") != "ValueError":
             found = reply.value if reply.ok else reply.explain()
-            raise CheckFailed("activation_command on an unsupported OS/shell should raise "
-                              "ValueError", given=args, expected="ValueError", found=found,
-                              hidden=True)
+            raise CheckFailed(_("{name} on an unsupported OS/shell should raise {error}").format(
+                                  name="activation_command", error="ValueError"),
+                              given=args, expected="ValueError", found=found, hidden=True)
