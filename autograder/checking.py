@@ -73,9 +73,11 @@ class CheckFailed(AssertionError):
         `safe` is what grading mode may show: text with no input, value or student output."""
         self.public = message
         self.safe = safe
-        detail = f" (input: {short(given)})" if given is not None else ""
+        detail = " " + _("(input: {input})").format(input=short(given)) \
+            if given is not None else ""
         if show_values and (expected is not None or found is not None):
-            detail += f"; expected {short(expected)}, found {short(found)}"
+            detail += "; " + _("expected {expected}, found {found}").format(
+                expected=short(expected), found=short(found))
         self.hidden = hidden
         super().__init__(message + detail)
 
