@@ -37,12 +37,13 @@ from itertools import pairwise
 import pandas as pd
 from scipy.stats import chi2_contingency
 
-from autograder.checking import CheckFailed, check, short
+from autograder.checking import N_, CheckFailed, check, messages, short
 from autograder.sandbox import Reply
 from autograder.sandboxed import variants
 from autograder.sandboxed.eda import fingerprint
 
 TOPIC = "05-eda"
+_ = messages(TOPIC)
 DOCS = "docs/topics/05-eda.md"
 
 # Honest answers take milliseconds on 1309 rows; the child imports pandas, scipy and
@@ -71,6 +72,25 @@ CATEGORIES = ["sex", "embarked"]
 INTEGERS = ["pclass", "survived", "sibsp", "parch"]
 TEXT = ["name", "ticket", "cabin", "boat", "home.dest"]
 
+# A variant in words, for the messages: the sentences of variants.DESCRIPTIONS (and of
+# variants.describe), marked here so that this topic's catalog translates them.
+STEP_WORDS = {
+    "shuffle": N_("rows shuffled"),
+    "sample": N_("a random {share} of the rows (index labels kept)"),
+    "holes": N_("extra missing values injected"),
+    "relabel": N_("category labels of sex and embarked renamed"),
+    "columns": N_("columns renamed and reordered (only survived keeps its name)"),
+}
+
+
+def describe(spec: dict | None) -> str:
+    """`variants.describe(spec)` in the grading process's language."""
+    if not spec or not spec.get("steps"):
+        return _("the shipped data")
+    share = f"{variants.SAMPLE_FRACTION:.0%}"
+    steps = ", ".join(_(STEP_WORDS[s]).format(share=share) for s in spec["steps"])
+    return _("a hidden variant ({steps})").format(steps=steps)
+
 
 @dataclass(frozen=True)
 class Case:
@@ -82,7 +102,7 @@ class Case:
         return variants.is_hidden(self.spec)
 
     def where(self) -> str:
-        return variants.describe(self.spec)
+        return describe(self.spec)
 
 
 @dataclass(frozen=True)
@@ -333,7 +353,7 @@ def _request(nb, func: Function) -> list[Outcome]:
     cases = [{"run": func.run, "spec": c.spec, "args": list(c.args)} for c in func.cases]
     remaining = nb.deadline - time.monotonic()
     if remaining <= 0:
-        message = "was not run: grading time for this topic is used up (earlier calls hung)"
+        message = _("was not run: grading time for this topic is used up (earlier calls hung)")
         return [Outcome(c, "failed", message=message) for c in func.cases]
     limit = min(PREPARE_SECONDS + len(cases) * (CASE_SECONDS + 1), max(remaining, 1.0))
     reply = nb.sandbox.helper("autograder.sandboxed.eda:evaluate", func.name, cases,
@@ -346,7 +366,8 @@ def _request(nb, func: Function) -> list[Outcome]:
     values = reply.value
     if not isinstance(values, list) or len(values) != len(cases) \
             or not all(isinstance(v, dict) for v in values):
-        message = f"{func.name}(...) gave the grader a reply it cannot read"
+        message = _("{call} gave the grader a reply it cannot read").format(
+            call=f"{func.name}(...)")
         return [Outcome(c, "failed", message=message) for c in func.cases]
     return [Outcome(c, str(v.get("status")), v.get("value"),
                     v.get("error") if isinstance(v.get("error"), dict) else {},
@@ -364,24 +385,30 @@ def results(nb, name: str):
             continue
         if outcome.status == "failed":
             raise CheckFailed(outcome.message)
-        where = func.shown(case) + ("" if func.run == "plain" else f" on {case.where()}")
+        call = func.shown(case)
+        if outcome.status == "wrong":
+            raise CheckFailed(_("{call} on {variant}: {what}").format(
+                call=call, variant=case.where(), what=outcome.message))
         if outcome.status == "timeout":
             why = Reply("timeout", seconds=CASE_SECONDS).explain()
         elif outcome.status == "skipped":
-            why = "was not run: the function did not finish on an earlier input"
-        elif outcome.status == "wrong":
-            raise CheckFailed(f"{where}: {outcome.message}")
+            why = _("was not run: the function did not finish on an earlier input")
         else:
             why = Reply("error", error=outcome.error).explain()
-        raise CheckFailed(f"{where} {why}")
+        if func.run == "plain":
+            raise CheckFailed(_("{call} {why}").format(call=call, why=why))
+        raise CheckFailed(_("{call} on {variant} {why}").format(
+            call=call, variant=case.where(), why=why))
 
 
 def fail(func: str, case: Case, what: str, *, expected=None, found=None):
     """Fail saying which call on which input went wrong and how."""
-    message = f"{FUNCTIONS[func].shown(case)} on {case.where()}: {what}"
+    message = _("{call} on {variant}: {what}").format(
+        call=FUNCTIONS[func].shown(case), variant=case.where(), what=what)
     if expected is None and found is not None:
         # Only the student's own output to show: it is never secret.
-        raise CheckFailed(f"{message} (found {short(found)})", hidden=case.hidden)
+        raise CheckFailed(_("{message} (found {found})").format(
+            message=message, found=short(found)), hidden=case.hidden)
     raise CheckFailed(message, expected=expected, found=found, hidden=case.hidden)
 
 
@@ -393,7 +420,7 @@ def shown_label(group):
 def get(value, key: str, kind, func: str, case: Case):
     """value[key], which must be of `kind`; the helper's output has a fixed shape."""
     if not isinstance(value, dict) or not isinstance(value.get(key), kind):
-        fail(func, case, f"the result has no readable {key!r}")
+        fail(func, case, _("the result has no readable {key}").format(key=repr(key)))
     return value[key]
 
 
@@ -412,37 +439,47 @@ def pairs(value, func: str, case: Case) -> list[tuple]:
 # --- load_data --------------------------------------------------------------------------------
 
 @check("load-missing", points=1, docs=f"{DOCS}#dtypes",
-       hint="The file marks a missing value with '?': pass na_values='?' to pd.read_csv, so "
-            "age, fare and body become numbers with NaN where the '?' was.")
+       hint=N_("Look at the raw lines the notebook prints: how does this file write down a value "
+               "that was never recorded? Unless `pd.read_csv` is told that marker, the numeric "
+               "columns that hold it are read as text."),
+       code=N_("Tell the reader the marker: `pd.read_csv(path, na_values=['?'], "
+               "keep_default_na=False)` reads every '?' (and only that) as NaN, so age, fare and "
+               "body become float columns."))
 def test_load_reads_question_marks_as_missing(nb):
     for case, value in results(nb, "load_data"):
         expected = table(case.spec)
         shape = get(value, "shape", list, "load_data", case)
         if shape != list(expected.shape):
-            fail("load_data", case, "the table does not have the file's rows and columns",
+            fail("load_data", case, _("the table does not have the file's rows and columns"),
                  expected=list(expected.shape), found=shape)
         dtypes = get(value, "dtypes", dict, "load_data", case)
         for column in NUMERIC_TEXT:
             if dtypes.get(column) != "float":
-                fail("load_data", case, f"column {column!r} should hold numbers (float, NaN "
-                     "for '?'), so '?' must be read as missing", expected="float",
-                     found=dtypes.get(column))
+                fail("load_data", case, _("column {column} should hold numbers (float, NaN for "
+                                          "'?'), so '?' must be read as missing").format(
+                                              column=repr(column)),
+                     expected="float", found=dtypes.get(column))
         missing = get(value, "missing", dict, "load_data", case)
         for column, count in expected.isna().sum().items():
             if missing.get(column) != int(count):
-                fail("load_data", case, f"the number of missing values in {column!r} is wrong",
+                fail("load_data", case, _("the number of missing values in {column} is "
+                                          "wrong").format(column=repr(column)),
                      expected=int(count), found=missing.get(column))
         categories = get(value, "categories", dict, "load_data", case)
         for column, labels in categories.items():
             if "?" in labels:
-                fail("load_data", case, f"'?' is a category of {column!r}; it marks a missing "
-                     "value, not a value", found=labels)
+                fail("load_data", case, _("'?' is a category of {column}; it marks a missing "
+                                          "value, not a value").format(column=repr(column)),
+                     found=labels)
 
 
 @check("load-dtypes", points=1, docs=f"{DOCS}#dtypes",
-       hint="sex and embarked are categories (dtype={'sex': 'category', 'embarked': "
-            "'category'}); pclass, survived, sibsp and parch stay integers; name, ticket, "
-            "cabin, boat and home.dest are text.")
+       hint=N_("Which columns hold a few labels that repeat and have no order, which hold whole "
+               "numbers, and which hold free text? The reader can be given the dtype of a column "
+               "instead of guessing it."),
+       code=N_("Give `pd.read_csv` a dtype dict, `dtype={'sex': 'category', 'embarked': "
+               "'category'}`; pclass, survived, sibsp and parch stay integers, and name, ticket, "
+               "cabin, boat and home.dest stay text."))
 def test_load_gives_useful_dtypes(nb):
     wanted = {**{c: "category" for c in CATEGORIES}, **{c: "int" for c in INTEGERS},
               **{c: "text" for c in TEXT}}
@@ -450,7 +487,7 @@ def test_load_gives_useful_dtypes(nb):
         dtypes = get(value, "dtypes", dict, "load_data", case)
         wrong = {c: dtypes.get(c) for c, kind in wanted.items() if dtypes.get(c) != kind}
         if wrong:
-            fail("load_data", case, "some columns have the wrong kind of dtype",
+            fail("load_data", case, _("some columns have the wrong kind of dtype"),
                  expected={c: wanted[c] for c in wrong}, found=wrong)
 
 
@@ -461,67 +498,77 @@ def report_rows(value, case: Case, column: str) -> dict:
     columns = get(value, "columns", list, "missing_report", case)
     data = get(value, "data", dict, "missing_report", case)
     if column not in columns or not isinstance(data.get(column), list):
-        fail("missing_report", case, f"the report needs a column named {column!r}",
-             found=columns)
+        fail("missing_report", case, _("the report needs a column named {column}").format(
+            column=repr(column)), found=columns)
     index = get(value, "index", list, "missing_report", case)
     return dict(zip([str(i) for i in index], data[column]))
 
 
 @check("missing-counts", points=1, docs=f"{DOCS}#missing-values",
-       hint="df.isna().sum() counts per column; keep the columns with a count above 0 and "
-            "sort by count, largest first.")
+       hint=N_("Count the missing values column by column, keep only the columns that have any, "
+               "and put the column with the most first."),
+       code=N_("`df.isna().sum()` counts per column; keep the counts above 0 and sort them with "
+               "`sort_values(ascending=False)`."))
 def test_missing_report_counts(nb):
     for case, value in results(nb, "missing_report"):
         expected = ref_missing(table(case.spec))
         counts = report_rows(value, case, "count")
         if set(counts) != set(expected):
-            fail("missing_report", case, "the report should list exactly the columns that "
-                 "have missing values", expected=sorted(expected), found=sorted(counts))
-        for name, (count, _) in expected.items():
+            fail("missing_report", case, _("the report should list exactly the columns that "
+                                           "have missing values"),
+                 expected=sorted(expected), found=sorted(counts))
+        for name, (count, _percent) in expected.items():
             if not close(counts[name], count, 0):
-                fail("missing_report", case, f"the count for {name!r} is wrong",
-                     expected=count, found=counts[name])
+                fail("missing_report", case, _("the count for {name} is wrong").format(
+                    name=repr(name)), expected=count, found=counts[name])
         order = [counts[name] for name in counts]
         if any(a < b for a, b in pairwise(order)):
-            fail("missing_report", case, "rows are not sorted by count, largest first",
+            fail("missing_report", case, _("rows are not sorted by count, largest first"),
                  found=list(counts))
 
 
 @check("missing-percent", points=1, docs=f"{DOCS}#missing-values",
-       hint="Percent of that column's values: 100 * count / number of rows (len(df)), not "
-            "of all cells in the table.")
+       hint=N_("A percentage of what? Each column's share is its own missing count out of that "
+               "column's values, not out of every cell of the table."),
+       code=N_("`100 * count / len(df)`: divide by the number of rows, not by `df.size`."))
 def test_missing_report_percent(nb):
     for case, value in results(nb, "missing_report"):
         expected = ref_missing(table(case.spec))
         percents = report_rows(value, case, "percent")
         judged = [name for name in expected if name in percents]
         if not judged:
-            fail("missing_report", case, "no row of the report names a column with missing "
-                 "values", expected=sorted(expected), found=sorted(percents))
+            fail("missing_report", case, _("no row of the report names a column with missing "
+                                           "values"),
+                 expected=sorted(expected), found=sorted(percents))
         for name in judged:
             if not close(percents[name], expected[name][1], PERCENT_TOL):
-                fail("missing_report", case, f"the percent for {name!r} is not within "
-                     f"{PERCENT_TOL} of 100 * count / rows", expected=round(expected[name][1], 4),
-                     found=percents[name])
+                fail("missing_report", case, _("the percent for {name} is not within {tol} of "
+                                               "{formula}").format(
+                                                   name=repr(name), tol=PERCENT_TOL,
+                                                   formula="100 * count / rows"),
+                     expected=round(expected[name][1], 4), found=percents[name])
 
 
 # --- survival_rate_by ---------------------------------------------------------------------------
 
 @check("rate-by-group", points=2, docs=f"{DOCS}#group-rates",
-       hint="Group by the column and take the mean of survived: df.groupby(column, "
-            "observed=True)['survived'].mean(). Compute it from df, never type numbers in.")
+       hint=N_("The outcome column is an indicator of survival: what does its mean over a group "
+               "tell you? Compute it from the df you are given; the checks use hidden variants, "
+               "so numbers typed in from the full table fail."),
+       code=N_("`df.groupby(column, observed=True)['survived'].mean()`."))
 def test_survival_rate_by_group(nb):
     for case, value in results(nb, "survival_rate_by"):
         expected = ref_rates(table(case.spec), *case.args)
         found = dict(pairs(value, "survival_rate_by", case))
         if set(found) != set(expected):
-            fail("survival_rate_by", case, "the groups are not the values of the column",
+            fail("survival_rate_by", case, _("the groups are not the values of the column"),
                  expected=sorted(str(shown_label(g)) for g in expected),
                  found=sorted(str(shown_label(g)) for g in found))
         for group, rate in expected.items():
             if not close(found[group], rate, RATE_TOL):
                 fail("survival_rate_by", case,
-                     f"the survival rate of group {shown_label(group)!r} is wrong",
+                     _("the survival rate of group {group} is wrong").format(
+                         group=repr(shown_label(group))),
                      expected=round(rate, 6), found=found[group])
 
 
@@ -533,15 +580,18 @@ def filled_rows(value, case: Case) -> dict:
     given = table(case.spec)
     index = get(value, "index", list, func, case)
     if len(index) != len(given) or set(index) != set(given.index.tolist()):
-        fail(func, case, "the result must keep every row of the input (same index labels)",
-             expected=f"{len(given)} rows", found=f"{len(index)} rows")
+        fail(func, case, _("the result must keep every row of the input (same index labels)"),
+             expected=_("{n} rows").format(n=len(given)),
+             found=_("{n} rows").format(n=len(index)))
     ages = get(value, "age", list, func, case)
     return dict(zip(index, ages))
 
 
 @check("impute-keeps-rows", points=1, docs=f"{DOCS}#imputation",
-       hint="Fill the gaps instead of dropping rows: every row and column stays, no age is "
-            "missing afterwards, and known ages and other columns are untouched.")
+       hint=N_("Fill the gaps instead of dropping rows: every row and column stays, no age is "
+               "missing afterwards, and known ages and other columns are untouched."),
+       code=N_("Replace only the gaps of the age column, on a copy: "
+               "`out['age'] = out['age'].fillna(medians)` keeps every row and every known age."))
 def test_fill_keeps_rows_and_known_values(nb):
     func = "fill_missing_age"
     for case, value in results(nb, func):
@@ -549,26 +599,29 @@ def test_fill_keeps_rows_and_known_values(nb):
         ages = filled_rows(value, case)
         columns = get(value, "columns", list, func, case)
         if sorted(map(str, columns)) != sorted(given.columns):
-            fail(func, case, "the result must have the same columns as the input",
+            fail(func, case, _("the result must have the same columns as the input"),
                  expected=list(given.columns), found=columns)
         still = [label for label, age in ages.items() if age is None]
         if still:
-            fail(func, case, f"{len(still)} ages are still missing",
-                 found=f"rows {short(still[:5])}")
+            fail(func, case, _("{n} ages are still missing").format(n=len(still)),
+                 found=_("rows {labels}").format(labels=short(still[:5])))
         for label, age in given["age"].dropna().items():
             if not close(ages[label], age, 1e-9):
-                fail(func, case, f"the known age in row {label!r} was changed",
-                     expected=age, found=ages[label])
+                fail(func, case, _("the known age in row {label} was changed").format(
+                    label=repr(label)), expected=age, found=ages[label])
         order = get(value, "index", list, func, case)
         prints = get(value, "fingerprints", dict, func, case)
         for column in given.columns.drop("age"):
             if prints.get(column) != fingerprint(given.loc[order, column]):
-                fail(func, case, f"column {column!r} was changed; only age should be")
+                fail(func, case, _("column {column} was changed; only age should be").format(
+                    column=repr(column)))
 
 
 @check("impute-copy", points=1, docs=f"{DOCS}#imputation",
-       hint="Work on a copy (out = df.copy()) and return it; the caller's table must stay "
-            "as it was.")
+       hint=N_("The caller's table is not yours to change: which pandas operations change a "
+               "DataFrame in place, and how do you get one of your own to change and return?"),
+       code=N_("Start with `out = df.copy()`, fill the gaps of `out` and return it; `df` stays "
+               "as it was."))
 def test_fill_leaves_input_alone(nb):
     func = "fill_missing_age"
     for case, value in results(nb, func):
@@ -577,15 +630,19 @@ def test_fill_leaves_input_alone(nb):
         gaps = int(table(case.spec)["age"].isna().sum())
         ages = get(value, "age", list, func, case)
         if gaps and sum(age is None for age in ages) >= gaps:
-            fail(func, case, "could not test this rule because the result still has all "
-                 f"{gaps} missing ages: the function fills none of them (see impute-keeps-rows)")
+            fail(func, case, _("could not test this rule because the result still has all "
+                               "{gaps} missing ages: the function fills none of them (see "
+                               "{check})").format(gaps=gaps, check="impute-keeps-rows"))
         if get(value, "input_changed", bool, func, case):
-            fail(func, case, "the function changed the table it was given; return a new one")
+            fail(func, case, _("the function changed the table it was given; return a new one"))
 
 
 @check("impute-group-median", points=2, docs=f"{DOCS}#imputation",
-       hint="Each missing age gets the median age of passengers with the same pclass and sex: "
-            "df.groupby(['pclass', 'sex'], observed=True)['age'].transform('median').")
+       hint=N_("Which passengers are most alike in age? Give each missing age the median of the "
+               "passengers with the same class and sex; `groupby` with `transform` hands every "
+               "row the value of its group."),
+       code=N_("`df.groupby(['pclass', 'sex'], observed=True)['age'].transform('median')` gives "
+               "every row its group's median; pass it to `fillna`."))
 def test_fill_uses_group_median(nb):
     func = "fill_missing_age"
     for case, value in results(nb, func):
@@ -596,19 +653,25 @@ def test_fill_uses_group_median(nb):
         medians = ref_age_medians(given)
         for label in given.index[given["age"].isna()]:
             if label not in filled:
-                fail(func, case, f"row {label!r}, whose age was missing, is not in the result")
+                fail(func, case, _("row {label}, whose age was missing, is not in the "
+                                   "result").format(label=repr(label)))
             if filled[label] is None or not close(filled[label], medians[label], 1e-9):
                 row = given.loc[label]
-                fail(func, case, f"row {label!r} (pclass {row['pclass']}, sex "
-                     f"{row['sex']!r}) did not get its group's median age",
+                fail(func, case, _("row {label} (pclass {pclass}, sex {sex}) did not get its "
+                                   "group's median age").format(
+                                       label=repr(label), pclass=row["pclass"],
+                                       sex=repr(row["sex"])),
                      expected=float(medians[label]), found=filled[label])
 
 
 # --- one_hot --------------------------------------------------------------------------------------
 
 @check("onehot-columns", points=1, docs=f"{DOCS}#one-hot",
-       hint="One new column per value, named column_value (sex_female, sex_male, ...), and the "
-            "original columns dropped: pd.get_dummies(df, columns=columns).")
+       hint=N_("One new indicator column per value, named after the column and the value, and "
+               "the original column dropped so that the table does not hold the same fact twice; "
+               "pandas has a function for exactly this, `get_dummies`."),
+       code=N_("`pd.get_dummies(df, columns=columns)` makes the columns column_value (sex_female, "
+               "sex_male, ...) and drops the original ones."))
 def test_one_hot_columns(nb):
     for case, value in results(nb, "one_hot"):
         given = table(case.spec)
@@ -619,14 +682,18 @@ def test_one_hot_columns(nb):
         if sorted(found) != sorted(expected):
             extra = sorted(set(found) - set(expected))
             lacking = sorted(set(expected) - set(found))
-            fail("one_hot", case, "the columns are not right"
-                 + (f"; these should not be there: {short(extra)}" if extra else "")
-                 + (f"; these are missing: {short(lacking)}" if lacking else ""))
+            fail("one_hot", case, _("the columns are not right")
+                 + (_("; these should not be there: {names}").format(names=short(extra))
+                    if extra else "")
+                 + (_("; these are missing: {names}").format(names=short(lacking))
+                    if lacking else ""))
 
 
 @check("onehot-values", points=1, docs=f"{DOCS}#one-hot",
-       hint="Each indicator is 1 (or True) where the row has that value and 0 elsewhere; a "
-            "row with a missing value gets 0 in every indicator of that column.")
+       hint=N_("An indicator is set exactly on the rows that have its value; a row whose value is "
+               "missing has none of that column's indicators set, and the rows keep their order."),
+       code=N_("`pd.get_dummies` does this already (with `dtype=int` the indicators are 0/1); a "
+               "NaN row gets 0 in every indicator of its column."))
 def test_one_hot_values(nb):
     for case, value in results(nb, "one_hot"):
         given = table(case.spec)
@@ -634,71 +701,81 @@ def test_one_hot_values(nb):
         index = get(value, "index", list, "one_hot", case)
         new = get(value, "new", dict, "one_hot", case)
         if index != given.index.tolist():
-            fail("one_hot", case, "the rows must stay as they were (same index, same order)")
+            fail("one_hot", case, _("the rows must stay as they were (same index, same order)"))
         judged = [name for name in expected if name in new]
         if not judged:
-            fail("one_hot", case, "none of the indicator columns is there",
+            fail("one_hot", case, _("none of the indicator columns is there"),
                  expected=sorted(expected), found=sorted(new))
         for name in judged:
             if not isinstance(new[name], list):
-                fail("one_hot", case, f"column {name!r} should hold 0/1 values",
-                     found=new[name])
+                fail("one_hot", case, _("column {name} should hold 0/1 values").format(
+                    name=repr(name)), found=new[name])
             if [float(v) if isinstance(v, (int, float)) else v for v in new[name]] \
                     != [float(v) for v in expected[name]]:
-                fail("one_hot", case, f"column {name!r} is not 1 exactly where the row has "
-                     "that value")
+                fail("one_hot", case, _("column {name} is not 1 exactly where the row has that "
+                                        "value").format(name=repr(name)))
 
 
 # --- survival_correlations ------------------------------------------------------------------
 
 @check("corr-values", points=1, docs=f"{DOCS}#correlation",
-       hint="Pearson correlation of every numeric column with survived, leaving survived "
-            "itself out: numeric.drop(columns='survived').corrwith(numeric['survived']).")
+       hint=N_("The Pearson correlation of the outcome with every other numeric column: first "
+               "keep the numeric columns only, then leave the outcome itself out (it goes "
+               "perfectly with itself)."),
+       code=N_("`numeric = df.select_dtypes('number')`, then "
+               "`numeric.drop(columns='survived').corrwith(numeric['survived'])`."))
 def test_correlation_values(nb):
     for case, value in results(nb, "survival_correlations"):
         expected = ref_correlations(table(case.spec))
         found = {str(k): v for k, v in pairs(value, "survival_correlations", case)}
         if set(found) != set(expected):
-            fail("survival_correlations", case, "the entries should be the numeric columns "
-                 "other than survived (a NaN entry may be left out)",
+            fail("survival_correlations", case, _("the entries should be the numeric columns "
+                                                  "other than survived (a NaN entry may be left "
+                                                  "out)"),
                  expected=sorted(expected), found=sorted(found))
         for name, r in expected.items():
             if not close(found[name], r, RATE_TOL):
-                fail("survival_correlations", case, f"the correlation of {name!r} is wrong",
+                fail("survival_correlations", case,
+                     _("the correlation of {name} is wrong").format(name=repr(name)),
                      expected=round(r, 6), found=found[name])
 
 
 @check("corr-order", points=1, docs=f"{DOCS}#correlation",
-       hint="Strongest first, whatever the sign: order by the absolute value, e.g. "
-            "r.reindex(r.abs().sort_values(ascending=False).index).")
+       hint=N_("Strongest first, whatever the sign: is a strong negative correlation weaker than "
+               "a weak positive one? Order by size, ignoring the sign."),
+       code=N_("Sort by absolute value, largest first: "
+               "`r.reindex(r.abs().sort_values(ascending=False).index)`."))
 def test_correlation_order(nb):
     for case, value in results(nb, "survival_correlations"):
         found = [(k, v) for k, v in pairs(value, "survival_correlations", case)
                  if isinstance(v, (int, float)) and not isinstance(v, bool)]
         if len(found) < 2:
-            fail("survival_correlations", case, "there is nothing to order: expected one "
-                 "entry per numeric column", found=found)
-        sizes = [abs(v) for _, v in found]
+            fail("survival_correlations", case, _("there is nothing to order: expected one "
+                                                  "entry per numeric column"), found=found)
+        sizes = [abs(v) for _k, v in found]
         if any(a < b - 1e-12 for a, b in pairwise(sizes)):
-            fail("survival_correlations", case, "entries are not ordered by absolute value, "
-                 "largest first", found=[k for k, _ in found])
+            fail("survival_correlations", case, _("entries are not ordered by absolute value, "
+                                                  "largest first"),
+                 found=[k for k, _v in found])
 
 
 # --- compare_survival ---------------------------------------------------------------------------
 
 def comparison(value, case: Case) -> dict:
     if not isinstance(value, dict):
-        fail("compare_survival", case, "the result must be a dict", found=value)
+        fail("compare_survival", case, _("the result must be a dict"), found=value)
     for key in ("rate_a", "rate_b", "difference", "p_value"):
         if key not in value:
-            fail("compare_survival", case, f"the dict has no key {key!r}",
+            fail("compare_survival", case, _("the dict has no key {key}").format(key=repr(key)),
                  expected=["rate_a", "rate_b", "difference", "p_value"], found=sorted(value))
     return value
 
 
 @check("compare-rates", points=1, docs=f"{DOCS}#hypothesis-test",
-       hint="rate_a and rate_b are the survival rates of the rows with column == a and "
-            "column == b; difference is rate_a - rate_b.")
+       hint=N_("Each rate is the survival rate of the rows whose column holds that group's "
+               "value, and the difference is the first group's rate minus the second's."),
+       code=N_("rate_a is `df.loc[df[column] == a, 'survived'].mean()` (likewise rate_b), and "
+               "difference is `rate_a - rate_b`."))
 def test_compare_rates(nb):
     for case, value in results(nb, "compare_survival"):
         found = comparison(value, case)
@@ -706,20 +783,23 @@ def test_compare_rates(nb):
         expected["difference"] = expected["rate_a"] - expected["rate_b"]
         for key in ("rate_a", "rate_b", "difference"):
             if not close(found[key], expected[key], RATE_TOL):
-                fail("compare_survival", case, f"{key} is wrong",
+                fail("compare_survival", case, _("{key} is wrong").format(key=key),
                      expected=round(expected[key], 6), found=found[key])
 
 
 @check("compare-pvalue", points=1, docs=f"{DOCS}#hypothesis-test",
-       hint="Build the 2x2 table of counts (group a/b x survived/died) and pass it to "
-            "scipy.stats.chi2_contingency; its pvalue is the answer.")
+       hint=N_("A chi-square test of independence works on a table of counts: two groups by two "
+               "outcomes (lived, died). Which function of `scipy.stats` takes such a table?"),
+       code=N_("Build the 2x2 counts `[[survived_a, died_a], [survived_b, died_b]]` and pass "
+               "them to `scipy.stats.chi2_contingency`; its `pvalue` is the answer."))
 def test_compare_p_value(nb):
     for case, value in results(nb, "compare_survival"):
         found = comparison(value, case)["p_value"]
         choices = ref_compare(table(case.spec), *case.args)["p_values"]
         if not any(close(found, p, P_VALUE_RTOL * p) for p in choices):
-            fail("compare_survival", case, "p_value is not the chi-square test's p-value",
-                 expected=f"{choices[0]:.6g} (or {choices[1]:.6g} without Yates' correction)",
+            fail("compare_survival", case, _("p_value is not the chi-square test's p-value"),
+                 expected=_("{p} (or {p_plain} without Yates' correction)").format(
+                     p=f"{choices[0]:.6g}", p_plain=f"{choices[1]:.6g}"),
                  found=found)
 
 
@@ -728,62 +808,72 @@ def test_compare_p_value(nb):
 def figure(value, case: Case) -> dict:
     func = "plot_survival_rate"
     if not isinstance(value, dict) or not value.get("axes"):
-        fail(func, case, "the figure has no axes to look at")
+        fail(func, case, _("the figure has no axes to look at"))
     return value
 
 
 @check("plot-labels", points=1, docs=f"{DOCS}#plots",
-       hint="Return the Figure (fig, ax = plt.subplots(); ...; return fig) with a title "
-            "(ax.set_title) and both axis labels (ax.set_xlabel, ax.set_ylabel).")
+       hint=N_("Return the figure itself, not its axes, with a title and a label on each axis; "
+               "the course's rule is that a function which returns a figure makes it with "
+               "`Figure`."),
+       code=N_("`fig = Figure()` and `ax = fig.subplots()`, then `ax.set_title`, `ax.set_xlabel` "
+               "and `ax.set_ylabel`, and `return fig`."))
 def test_plot_has_title_and_labels(nb):
     func = "plot_survival_rate"
     for case, value in results(nb, func):
         fig = figure(value, case)
         if not str(fig.get("title") or "").strip() and not str(fig.get("suptitle") or "").strip():
-            fail(func, case, "the figure has no title")
+            fail(func, case, _("the figure has no title"))
         for axis in ("xlabel", "ylabel"):
             if not str(fig.get(axis) or "").strip():
-                fail(func, case, f"the axes have no {axis[0]}-axis label")
+                fail(func, case, _("the axes have no {axis}-axis label").format(axis=axis[0]))
 
 
 @check("plot-bars", points=2, docs=f"{DOCS}#plots",
-       hint="One bar per group, labelled with the group's value, as tall as the group's "
-            "survival rate (a number between 0 and 1, not a count).")
+       hint=N_("One bar per group, labelled with the group's value, as tall as the group's "
+               "survival rate: a share of the group, not a count of survivors."),
+       code=N_("`rates = df.groupby(column, observed=True)['survived'].mean()`, then "
+               "`ax.bar([str(v) for v in rates.index], rates.to_numpy())`."))
 def test_plot_bars_are_rates(nb):
     func = "plot_survival_rate"
     for case, value in results(nb, func):
         bars = figure(value, case).get("bars")
         if not isinstance(bars, list) or not all(isinstance(b, dict) for b in bars):
-            fail(func, case, "the figure's bars cannot be read")
+            fail(func, case, _("the figure's bars cannot be read"))
         expected = ref_rates(table(case.spec), *case.args)
         if len(bars) != len(expected):
-            fail(func, case, "there should be one bar per group",
+            fail(func, case, _("there should be one bar per group"),
                  expected=len(expected), found=len(bars))
         by_label = {variants.canon(b.get("label")): b for b in bars if b.get("label") is not None}
         for group, rate in expected.items():
             bar = by_label.get(group)
             if bar is None:
-                fail(func, case, f"no bar is labelled {shown_label(group)!r} on the x-axis",
+                fail(func, case, _("no bar is labelled {group} on the x-axis").format(
+                         group=repr(shown_label(group))),
                      found=[b.get("label") if b.get("label") is not None else
-                            f"a bar at x={b.get('x')} with no tick label under it" for b in bars])
+                            _("a bar at x={x} with no tick label under it").format(x=b.get("x"))
+                            for b in bars])
             if not close(bar.get("height"), rate, RATE_TOL):
-                fail(func, case, f"the bar of group {shown_label(group)!r} should be as tall as its "
-                     "survival rate", expected=round(rate, 6), found=bar.get("height"))
+                fail(func, case, _("the bar of group {group} should be as tall as its survival "
+                                   "rate").format(group=repr(shown_label(group))),
+                     expected=round(rate, 6), found=bar.get("height"))
 
 
 # --- leakage_columns -------------------------------------------------------------------------------
 
 @check("leakage", points=1, docs=f"{DOCS}#leakage",
-       hint="A leak was recorded because of the outcome: among the rows where the column has a "
-            "value, (almost) everybody survived or (almost) nobody did (90 % or more either "
-            "way). Find the columns from df's data, not from their names: the checks rename "
-            "them.")
+       hint=N_("A leak was recorded because of the outcome: among the rows where the column has "
+               "a value, (almost) everybody lived or (almost) nobody did. Judge each column "
+               "by its data with the notebook's threshold, not by its name: the checks rename "
+               "the columns."),
+       code=N_("For each column but survived: `known = df[column].notna()`; the column leaks "
+               "when `df.loc[known, 'survived'].mean()` is at least 0.9 or at most 0.1."))
 def test_leakage_columns(nb):
     func = "leakage_columns"
     for case, value in results(nb, func):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            fail(func, case, "the result must be a list of column names", found=value)
+            fail(func, case, _("the result must be a list of column names"), found=value)
         expected = ref_leaks(table(case.spec))
         if sorted(value) != expected:
-            fail(func, case, "the list is not exactly the columns whose known values (almost) "
-                 "all go with one outcome", expected=expected, found=sorted(value))
+            fail(func, case, _("the list is not exactly the columns whose known values (almost) "
+                               "all go with one outcome"), expected=expected, found=sorted(value))
