@@ -4,8 +4,13 @@ The grader's process never imports or executes a submission. `Sandbox` starts
 `python -m autograder.sandboxed.runtime` inside the bubblewrap profile of `autograder.jail`
 (own PID/network namespaces, read-only system, unprivileged uid, rlimits, allow-listed
 environment), in a scratch copy of the submission folder, and talks to it over two pipes.
-Every request has a wall-clock timeout; on a timeout or a crash the whole sandbox is killed
-and the next request starts a fresh one (unless loading itself failed: then it stays down).
+A call's limit is CPU time, with the wall clock for a call that blocks: when its period ends
+while the sandbox is still computing (it used at least CALL_BUSY_SHARE of the period on the
+CPU: a crowded grading machine, not a stuck call), it waits on until the call has used its
+limit in CPU time or CALL_WALL_FACTOR times the limit in wall time. A call that blocks (sleeps,
+waits for input) uses no CPU and is cut at the period. On a timeout or a crash the whole
+sandbox is killed and the next request starts a fresh one (unless loading itself failed: then
+it stays down).
 
 A sandbox that serves HTTP (topics 02 and 04) gets a listening socket the grader bound on
 127.0.0.1 (`port`), passed in as `WEEK4_LISTEN_FD`: the child's own network has nothing but
@@ -121,6 +126,34 @@ def listening_socket() -> socket.socket:
     sock.listen(128)
     sock.set_inheritable(True)
     return sock
+
+
+# See the module's docstring: how a call's CPU-time limit meets the wall clock.
+CALL_BUSY_SHARE = 0.05
+CALL_WALL_FACTOR = 4
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu(pid: int) -> float | None:
+    """CPU seconds (user and system, children waited for included) used by `pid` and every
+    process below it, read from /proc; None when /proc cannot tell."""
+    total, todo, seen = 0.0, [pid], set()
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            with open(f"/proc/{current}/stat", "rb") as fh:
+                fields = fh.read().rsplit(b")", 1)[1].split()
+            total += sum(int(v) for v in fields[11:15]) / _TICK  # utime stime cutime cstime
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children", "rb") as fh:
+                    todo += [int(c) for c in fh.read().split()]
+        except (OSError, ValueError, IndexError):
+            if current == pid:
+                return None
+    return total
 
 
 class Sandbox:
@@ -257,7 +290,7 @@ class Sandbox:
             return self.fatal
         if not load.ok:
             return load
-        reply = self._send(payload, timeout or self.timeout)
+        reply = self._send(payload, timeout or self.timeout, cpu_limited=True)
         if reply.status in ("timeout", "crashed"):
             self.kill()  # the next request gets a fresh child
         return reply
@@ -269,7 +302,7 @@ class Sandbox:
             return ""
         return "\n".join(lines[-LOG_TAIL_LINES:])
 
-    def _send(self, payload: dict, timeout: float) -> Reply:
+    def _send(self, payload: dict, timeout: float, cpu_limited: bool = False) -> Reply:
         self._next_id += 1
         # A fresh unguessable id per request: replies written ahead of time by student code
         # (forged onto the reply pipe) can never match a later request.
@@ -277,6 +310,9 @@ class Sandbox:
         data = (json.dumps(payload) + "\n").encode("utf-8")
         start = time.monotonic()
         deadline = start + timeout
+        pid = self.proc.pid if self.proc else None
+        watch = {"pid": pid, "cpu0": tree_cpu(pid) if cpu_limited and pid else None}
+        watch.update(cpu=watch["cpu0"], at=start)
         try:
             while data:
                 _, ready, _ = select.select([], [self._req], [], max(0.0, deadline - time.monotonic()))
@@ -300,15 +336,31 @@ class Sandbox:
                     return Reply("error", error=error if isinstance(error, dict) else {},
                                  seconds=elapsed)
             remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return self._timeout(start)
-            ready, _, _ = select.select([self._rep], [], [], remaining)
-            if not ready:
-                return self._timeout(start)
+            if remaining <= 0 or not select.select([self._rep], [], [], remaining)[0]:
+                deadline = self._busy_until(start, timeout, watch) if cpu_limited else None
+                if deadline is None:
+                    return self._timeout(start)
+                continue
             chunk = os.read(self._rep, 1 << 20)
             if not chunk:
                 return self._crashed(start)
             self._buffer += chunk
+
+    @staticmethod
+    def _busy_until(start: float, limit: float, watch: dict) -> float | None:
+        """A call's period is over: the new deadline while it is computing and within its CPU
+        limit and the wall-clock cap, else None (a timeout)."""
+        if watch["cpu0"] is None:
+            return None
+        now, cpu = time.monotonic(), tree_cpu(watch["pid"])
+        if cpu is None:
+            return None
+        used, recent = cpu - watch["cpu0"], cpu - watch["cpu"]
+        cap = start + limit * CALL_WALL_FACTOR
+        if used >= limit or now >= cap or recent < CALL_BUSY_SHARE * (now - watch["at"]):
+            return None  # at its CPU limit, past the wall cap, or blocked
+        watch.update(cpu=cpu, at=now)
+        return min(cap, now + max(0.1, limit - used))
 
     def _timeout(self, start: float) -> Reply:
         self.kill()

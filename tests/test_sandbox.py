@@ -84,6 +84,26 @@ def test_a_cell_busy_on_a_crowded_machine_is_not_cut_by_the_wall_clock():
         assert box.call("f").value == 1  # and the next cell still ran
 
 
+def test_a_call_busy_on_a_crowded_machine_is_not_cut_by_the_wall_clock():
+    """A call's limit is CPU time: one that computes past its wall-clock period on a crowded
+    machine gets its answer in; one that blocks is cut at the period; a loop is cut at its CPU
+    limit."""
+    # About a fifth of the CPU for 2 s, as on a crowded machine: 0.4 s of CPU, within the
+    # call's 1 s limit, but twice its wall period.
+    crowded = ("import time\ndef f():\n    end = time.monotonic() + 2\n"
+               "    while time.monotonic() < end:\n        t = time.process_time()\n"
+               "        while time.process_time() - t < 0.02:\n            pass\n"
+               "        time.sleep(0.08)\n    return 'done'\n")
+    blocked = "import time\ndef g():\n    time.sleep(30)\n"
+    loop = "def h():\n    while True:\n        pass\n"
+    with sandbox(crowded, blocked, loop, timeout=1) as box:
+        assert box.call("f").value == "done"
+        slept = box.call("g")
+        assert slept.status == "timeout"
+        spun = box.call("h")
+        assert spun.status == "timeout"
+
+
 def test_sys_exit_is_an_error_and_os_exit_a_crash():
     with sandbox("import os, sys\ndef a():\n    sys.exit(0)\ndef b():\n    os._exit(0)") as box:
         a = box.call("a")
