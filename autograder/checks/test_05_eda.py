@@ -72,8 +72,8 @@ CATEGORIES = ["sex", "embarked"]
 INTEGERS = ["pclass", "survived", "sibsp", "parch"]
 TEXT = ["name", "ticket", "cabin", "boat", "home.dest"]
 
-# A variant in words, for the messages: the sentences of variants.DESCRIPTIONS (and of
-# variants.describe), marked here so that this topic's catalog translates them.
+# A variant (autograder/sandboxed/variants.py) in words, for the messages, in the grading
+# process's language.
 STEP_WORDS = {
     "shuffle": N_("rows shuffled"),
     "sample": N_("a random {share} of the rows (index labels kept)"),
@@ -84,7 +84,7 @@ STEP_WORDS = {
 
 
 def describe(spec: dict | None) -> str:
-    """`variants.describe(spec)` in the grading process's language."""
+    """The variant `spec` in words: "a hidden variant (rows shuffled, ...)"."""
     if not spec or not spec.get("steps"):
         return _("the shipped data")
     share = f"{variants.SAMPLE_FRACTION:.0%}"

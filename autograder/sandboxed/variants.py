@@ -35,13 +35,6 @@ SAMPLE_FRACTION = 0.7
 HOLES = {"age": 0.15, "fare": 0.03, "embarked": 0.03, "cabin": 0.05, "home.dest": 0.05}
 SEX_LABELS = [("F", "M"), ("woman", "man"), ("Female", "Male"), ("f", "m")]
 PORT_LABELS = [("Cherbourg", "Queenstown", "Southampton"), ("c", "q", "s"), ("CHE", "QUE", "SOU")]
-DESCRIPTIONS = {
-    "shuffle": "rows shuffled",
-    "sample": f"a random {SAMPLE_FRACTION:.0%} of the rows (index labels kept)",
-    "holes": "extra missing values injected",
-    "relabel": "category labels of sex and embarked renamed",
-    "columns": "columns renamed and reordered (only survived keeps its name)",
-}
 
 
 @functools.lru_cache(maxsize=1)
@@ -54,14 +47,6 @@ def _base() -> pd.DataFrame:
 def base() -> pd.DataFrame:
     """A fresh copy of the shipped table."""
     return _base().copy()
-
-
-def describe(spec: dict | None) -> str:
-    """The variant in words, for a check's message."""
-    if not spec or not spec.get("steps"):
-        return "the shipped data"
-    steps = ", ".join(DESCRIPTIONS[s] for s in spec["steps"])
-    return f"a hidden variant ({steps})"
 
 
 def is_hidden(spec: dict | None) -> bool:
