@@ -22,10 +22,11 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
-from autograder.checking import CheckFailed, check, short
+from autograder.checking import N_, CheckFailed, check, messages, short
 from autograder.http_api import ApiServer, Exchange, same_server_path
 
 TOPIC = "02-flask-rest"
+_ = messages(TOPIC)
 DOCS = "docs/topics/02-flask-rest.md"
 SEED = [("Espresso", 3800), ("Americano", 4100), ("CafeLatte", 4600)]
 FUZZ_SEED = 20221010
@@ -49,9 +50,11 @@ def expect_status(ex: Exchange, expected, rule: str) -> None:
     """Fail unless the response's status is `expected` (an int, or a tuple of allowed ints)."""
     allowed = expected if isinstance(expected, tuple) else (expected,)
     if ex.status not in allowed:
-        want = " or ".join(str(s) for s in allowed)
-        raise CheckFailed(f"{ex.request_text} answered {ex.response_text}; expected status "
-                          f"{want}: {rule}")
+        want = str(allowed[0]) if len(allowed) == 1 else _("{first} or {second}").format(
+            first=", ".join(str(s) for s in allowed[:-1]), second=allowed[-1])
+        raise CheckFailed(_("{request} answered {response}; expected status {status}: "
+                            "{rule}").format(request=ex.request_text,
+                                             response=ex.response_text, status=want, rule=rule))
 
 
 def is_menu(value) -> bool:
@@ -63,31 +66,40 @@ def menu_problem(value) -> tuple[str, str] | None:
     """Why `value` is not the contract's menu, naming the field: (with values, without)."""
     if not isinstance(value, dict):
         kind = type(value).__name__ if value is not None else "null"
-        return (f"{short(value, 80)} is a JSON {kind}, not an object",
-                f"an item is a JSON {kind}, not an object")
+        return (_("{value} is a JSON {kind}, not an object").format(value=short(value, 80),
+                                                                     kind=kind),
+                _("an item is a JSON {kind}, not an object").format(kind=kind))
     missing = [k for k in ("id", "name", "price") if k not in value]
     extra = sorted(set(value) - {"id", "name", "price"})
     if missing:
-        return (f"{short(value, 120)} has no {', '.join(map(repr, missing))}",
-                f"an item has no {', '.join(map(repr, missing))}")
+        keys = ", ".join(map(repr, missing))
+        return (_("{value} has no {keys}").format(value=short(value, 120), keys=keys),
+                _("an item has no {keys}").format(keys=keys))
     if extra:
-        return (f"{short(value, 120)} has keys beyond id, name and price: {extra}",
-                f"an item has keys beyond id, name and price: {extra}")
-    for key, want in (("id", "an integer"), ("name", "a string"), ("price", "an integer")):
+        return (_("{value} has keys beyond id, name and price: {extra}").format(
+                    value=short(value, 120), extra=extra),
+                _("an item has keys beyond id, name and price: {extra}").format(extra=extra))
+    for key, want in (("id", N_("an integer")), ("name", N_("a string")),
+                      ("price", N_("an integer"))):
         field_value = value[key]
         ok = isinstance(field_value, str) if key == "name" else is_int(field_value)
         if ok:
             continue
-        kind = {bool: "a boolean", float: "a float", str: "a string", type(None): "null",
-                list: "a list", dict: "an object"}.get(type(field_value), "another type")
+        kind = {bool: N_("a boolean"), float: N_("a float"), str: N_("a string"),
+                type(None): N_("null"), list: N_("a list"),
+                dict: N_("an object")}.get(type(field_value), N_("another type"))
         why = ""
         if key == "price" and isinstance(field_value, float):
-            why = " (a REAL or NUMERIC column, or float(), gives 3800.0: store prices as INTEGER)"
+            why = " " + _("(a REAL or NUMERIC column, or float(), gives 3800.0: store prices as "
+                          "INTEGER)")
         elif key == "id" and isinstance(field_value, str):
-            why = " (ids are JSON integers: the database's INTEGER PRIMARY KEY gives them)"
-        return (f"{short(value, 120)} has \"{key}\": {short(field_value, 40)}, {kind}; "
-                f"{key} must be {want}{why}",
-                f"an item's \"{key}\" is {kind}; {key} must be {want}{why}")
+            why = " " + _("(ids are JSON integers: the database's `INTEGER PRIMARY KEY` "
+                          "gives them)")
+        return (_("{value} has \"{key}\": {found}, {kind}; {key} must be {want}{why}").format(
+                    value=short(value, 120), key=key, found=short(field_value, 40),
+                    kind=_(kind), want=_(want), why=why),
+                _("an item's \"{key}\" is {kind}; {key} must be {want}{why}").format(
+                    key=key, kind=_(kind), want=_(want), why=why))
     return None
 
 
@@ -128,8 +140,8 @@ class NotTested(CheckFailed):
     """A step that prepares a check failed, so the check's own rule could not be tested."""
 
     def __init__(self, why: str, safe: str):
-        super().__init__(f"could not test this rule because {why}",
-                         safe=f"could not test this rule because {safe}")
+        super().__init__(_("could not test this rule because {why}").format(why=why),
+                         safe=_("could not test this rule because {why}").format(why=safe))
 
 
 def listing(api: ApiServer, purpose: str) -> list[dict]:
@@ -137,10 +149,14 @@ def listing(api: ApiServer, purpose: str) -> list[dict]:
     ex = api.request("GET", "/menus")
     menus = menus_in(ex)
     if menus is None:
-        raise NotTested(f"GET /menus, which this check reads {purpose}, answered "
-                        f"{ex.response_text}, not a list of menus (list-menus says what is wrong)",
-                        f"GET /menus, which this check reads {purpose}, did not answer a list "
-                        f"of menus (status {ex.status}; list-menus says what is wrong)")
+        raise NotTested(_("{request}, which this check reads {purpose}, answered {response}, "
+                          "not a list of menus ({check} says what is wrong)").format(
+                            request="GET /menus", purpose=purpose, response=ex.response_text,
+                            check="list-menus"),
+                        _("{request}, which this check reads {purpose}, did not answer a list "
+                          "of menus (status {status}; {check} says what is wrong)").format(
+                            request="GET /menus", purpose=purpose, status=ex.status,
+                            check="list-menus"))
     return menus
 
 
@@ -168,9 +184,12 @@ def lookup(api: ApiServer, menu_id) -> dict | None:
         return None
     menu = as_menu(unwrap_one(ex.json(default=None)))
     if ex.status != 200 or menu is None:
-        raise NotTested(f"neither GET /menus nor GET /menus/{menu_id} shows the menus (the "
-                        f"latter answered {ex.response_text})",
-                        "neither GET /menus nor GET /menus/<id> shows the menus")
+        raise NotTested(_("neither {listing} nor {one} shows the menus (the latter answered "
+                          "{response})").format(listing="GET /menus",
+                                                one=f"GET /menus/{menu_id}",
+                                                response=ex.response_text),
+                        _("neither {listing} nor {one} shows the menus").format(
+                            listing="GET /menus", one="GET /menus/<id>"))
     return menu
 
 
@@ -188,11 +207,15 @@ def create(api: ApiServer, name: str, price: int) -> dict:
     ex = api.request("POST", "/menus", json_body={"name": name, "price": price})
     menu = as_menu(unwrap_one(ex.json(default=None)))
     if not 200 <= ex.status < 300 or menu is None:
-        raise NotTested(f"{ex.request_text}, which prepares it, should create a menu and answer "
-                        f"it as JSON {{id, name, price}}; it answered {ex.response_text}"
-                        + form_hint(api, ex),
-                        f"POST /menus with a valid JSON menu, which prepares it, did not create "
-                        f"one (status {ex.status})" + form_hint(api, ex, safe=True))
+        raise NotTested(with_note(_("{request}, which prepares it, should create a menu and "
+                                    "answer it as JSON {{id, name, price}}; it answered "
+                                    "{response}").format(request=ex.request_text,
+                                                         response=ex.response_text),
+                                  form_hint(api, ex)),
+                        with_note(_("{request} with a valid JSON menu, which prepares it, did "
+                                    "not create one (status {status})").format(
+                                        request="POST /menus", status=ex.status),
+                                  form_hint(api, ex, safe=True)))
     return menu
 
 
@@ -209,26 +232,37 @@ def form_hint(api: ApiServer, ex: Exchange, safe: bool = False) -> str:
         api.memo["form-reads"]["form"] = 200 <= tried.status < 300
     if not api.memo["form-reads"]["form"]:
         return ""
-    return ("; the same menu sent as a form was accepted, so the app reads request.form: "
-            "read the JSON body with request.get_json(silent=True)")
+    return _("the same menu sent as a form was accepted, so the app reads {form}: read the JSON "
+             "body with {get_json}").format(form="request.form",
+                                            get_json="request.get_json(silent=True)")
+
+
+def with_note(message: str, note: str) -> str:
+    """`message`, then `note` when there is one, joined as the reader's language joins them."""
+    return _("{message}; {note}").format(message=message, note=note) if note else message
 
 
 def accepts(api: ApiServer, ex: Exchange, what: str) -> None:
     """The positive behaviour an error-path check builds on: `ex` (a good request) must succeed.
     A check about refusing bad input earns its points only when good input is accepted."""
     if not 200 <= ex.status < 300:
-        raise NotTested(f"the same app must accept {what} first: {ex.request_text} answered "
-                        f"{ex.response_text} (refusing bad input earns points only when good "
-                        f"input is accepted)" + form_hint(api, ex),
-                        f"the same app must accept {what} first, and it answered status "
-                        f"{ex.status}" + form_hint(api, ex, safe=True))
+        raise NotTested(with_note(_("the same app must accept {what} first: {request} answered "
+                                    "{response} (refusing bad input earns points only when good "
+                                    "input is accepted)").format(what=what,
+                                                                 request=ex.request_text,
+                                                                 response=ex.response_text),
+                                  form_hint(api, ex)),
+                        with_note(_("the same app must accept {what} first, and it answered "
+                                    "status {status}").format(what=what, status=ex.status),
+                                  form_hint(api, ex, safe=True)))
 
 
 def gate_create(api: ApiServer, d: "Draw", label: str, price: int) -> dict:
     """POST a valid menu, the good input a check about refusing bad menus builds on."""
     name = d.name(label)
     ex = api.request("POST", "/menus", json_body={"name": name, "price": d.price(price)})
-    accepts(api, ex, "a valid menu (POST /menus with a JSON {name, price})")
+    accepts(api, ex, _("a valid menu ({request} with a JSON {{name, price}})").format(
+        request="POST /menus"))
     menu = as_menu(unwrap_one(ex.json(default=None)))
     return menu or {"name": name}
 
@@ -303,7 +337,7 @@ class Draw:
         name = self.name(label)
         if not self.grading:
             return name + "o" * (100 - len(name))
-        return name + "".join(self.rng.choice(PAD) for _ in range(100 - len(name)))
+        return name + "".join(self.rng.choice(PAD) for _n in range(100 - len(name)))
 
     def price(self, literal: int) -> int:
         return literal if not self.grading else self.rng.randrange(500, 100_000)
@@ -316,7 +350,7 @@ class Draw:
 
     def word(self) -> str:
         return "".join(self.rng.choice("abcdefghijklmnopqrstuvwxyz")
-                       for _ in range(self.rng.randrange(3, 10)))
+                       for _n in range(self.rng.randrange(3, 10)))
 
     def absent_id(self) -> int:
         """An id that no menu has: beyond the largest one GET /menus lists (or beyond the seeds'
@@ -332,73 +366,91 @@ class Draw:
 # --- reading ---------------------------------------------------------------------------------
 
 @check("list-menus", points=1, docs=f"{DOCS}#rest-resources",
-       hint="GET /menus (no trailing slash) answers 200 and the JSON list itself, "
-            "[{\"id\": 1, \"name\": \"Espresso\", \"price\": 3800}, ...], ordered by id (SQL: "
-            "ORDER BY id), ids and prices JSON integers. A new database starts with Espresso "
-            "3800, Americano 4100 and CafeLatte 4600.")
+       hint=N_("The collection's representation is a JSON list of menu objects, nothing wrapped "
+               "around it, in a stable order; which column gives that order, and what must a new "
+               "database already hold (see the contract)?"),
+       code=N_("GET /menus (no trailing slash) answers 200 with the list itself, `[{\"id\": 1, "
+               "\"name\": \"Espresso\", \"price\": 3800}, ...]`, from `SELECT ... ORDER BY id`; "
+               "a new database starts with Espresso 3800, Americano 4100 and CafeLatte 4600."))
 def test_list_menus(api):
     d = Draw(api, "list-menus")
     # grading mode: a few drawn menus first, so that the listing is not the seeds alone
-    made = [create(api, d.name("Menu"), d.price(0)) for _ in range(d.rng.randrange(1, 4))] \
+    made = [create(api, d.name("Menu"), d.price(0)) for _n in range(d.rng.randrange(1, 4))] \
         if d.grading else []
     ex = api.request("GET", "/menus")
     if ex.redirects:
-        raise CheckFailed(f"GET /menus answered {ex.response_text}: the collection's URL is "
-                          "/menus, without a trailing slash (a route written \"/menus/\" makes "
-                          "Flask redirect /menus there); write @bp.get(\"/menus\")",
-                          safe="GET /menus answered a redirect: the collection's URL is /menus, "
-                               "without a trailing slash (a route written \"/menus/\" makes "
-                               "Flask redirect there)")
-    expect_status(ex, 200, "listing a collection succeeds")
+        raise CheckFailed(_("{request} answered {response}: the collection's URL is {url}, "
+                            "without a trailing slash (a route written {slashed} makes Flask "
+                            "redirect {url} there); write {route}").format(
+                                request="GET /menus", response=ex.response_text, url="/menus",
+                                slashed='"/menus/"', route='@bp.get("/menus")'),
+                          safe=_("{request} answered a redirect: the collection's URL is {url}, "
+                                 "without a trailing slash (a route written {slashed} makes "
+                                 "Flask redirect there)").format(
+                                     request="GET /menus", url="/menus", slashed='"/menus/"'))
+    expect_status(ex, 200, _("listing a collection succeeds"))
     if ex.mimetype != "application/json":
-        raise CheckFailed(f"GET /menus must answer JSON (Content-Type: application/json); it "
-                          f"answered Content-Type {ex.headers.get('content-type')!r}: "
-                          f"{ex.response_text}")
+        raise CheckFailed(_("{request} must answer JSON ({header}); it answered Content-Type "
+                            "{found}: {response}").format(
+                                request="GET /menus", header="Content-Type: application/json",
+                                found=repr(ex.headers.get("content-type")),
+                                response=ex.response_text))
     data = ex.json()
     if isinstance(data, dict) and isinstance(unwrap(data), list):
         key = next(k for k, v in data.items() if v is unwrap(data))
-        raise CheckFailed(f"GET /menus answered a JSON object that holds the list under "
-                          f"{key!r}; the answer is the list itself: return jsonify(menus), not "
-                          f"jsonify({{{key!r}: menus}})",
-                          safe="GET /menus answered a JSON object that holds the list; the "
-                               "answer is the list itself: return jsonify(menus)")
+        raise CheckFailed(_("{request} answered a JSON object that holds the list under {key}; "
+                            "the answer is the list itself: {right}, not {wrong}").format(
+                                request="GET /menus", key=repr(key),
+                                right="return jsonify(menus)",
+                                wrong=f"jsonify({{{key!r}: menus}})"),
+                          safe=_("{request} answered a JSON object that holds the list; the "
+                                 "answer is the list itself: {right}").format(
+                                     request="GET /menus", right="return jsonify(menus)"))
     if not isinstance(data, list):
-        raise CheckFailed("GET /menus must answer a JSON list of objects with exactly the keys "
-                          "id (int), name (str) and price (int)", expected=
+        raise CheckFailed(_("{request} must answer a JSON list of objects with exactly the keys "
+                            "id (int), name (str) and price (int)").format(request="GET /menus"),
+                          expected=
                           [{"id": 1, "name": "Espresso", "price": 3800}, "..."], found=data)
     for number, item in enumerate(data, start=1):
         problem = menu_problem(item)
         if problem:
-            raise CheckFailed(f"GET /menus answered a list whose item {number} of {len(data)}, "
-                              f"{problem[0]}", safe=f"in the list GET /menus answered, "
-                                                    f"{problem[1]}")
+            raise CheckFailed(_("{request} answered a list whose item {number} of {count}, "
+                                "{problem}").format(request="GET /menus", number=number,
+                                                    count=len(data), problem=problem[0]),
+                              safe=_("in the list {request} answered, {problem}").format(
+                                  request="GET /menus", problem=problem[1]))
     ids = [m["id"] for m in data]
     if ids != sorted(set(ids)):
-        raise CheckFailed("GET /menus must list the menus ordered by id, each id once",
+        raise CheckFailed(_("{request} must list the menus ordered by id, each id "
+                            "once").format(request="GET /menus"),
                           expected=sorted(set(ids)), found=ids)
     found = [(m["name"], m["price"]) for m in data]
     if (found if not d.grading else found[:len(SEED)]) != SEED:
-        raise CheckFailed("on a new database, GET /menus must list the three seed menus",
+        raise CheckFailed(_("on a new database, {request} must list the three seed "
+                            "menus").format(request="GET /menus"),
                           expected=SEED, found=found)
     if d.grading and (found[len(SEED):] != [(m["name"], m["price"]) for m in made] or
                       [m["id"] for m in data[len(SEED):]] != [m["id"] for m in made]):
-        raise CheckFailed("GET /menus must list the seed menus and then the menus created "
-                          "since, each as POST /menus answered it, ordered by id",
+        raise CheckFailed(_("{request} must list the seed menus and then the menus created "
+                            "since, each as {post} answered it, ordered by id").format(
+                                request="GET /menus", post="POST /menus"),
                           expected=made, found=data[len(SEED):], hidden=True)
 
 
 @check("list-filter", points=1, docs=f"{DOCS}#http",
-       hint="Read the query string with request.args.get(\"max_price\") and keep the menus "
-            "whose price is at most that number (price <= max_price).")
+       hint=N_("Where does a request's query string end up in Flask, and how do you keep only "
+               "the rows that cost at most that much while still ordering them?"),
+       code=N_("Read the filter with `request.args.get(\"max_price\")` and keep the menus whose "
+               "price is at most that number (`WHERE price <= ? ORDER BY id`)."))
 def test_list_filter(api):
     d = Draw(api, "list-filter")
     if d.grading:  # drawn menus next to the seeds (a creation that fails leaves the seeds)
-        for _ in range(d.rng.randrange(1, 4)):
+        for _n in range(d.rng.randrange(1, 4)):
             try:
                 create(api, d.name("Filter"), d.price(0))
             except CheckFailed:
                 break
-    menus = listing(api, "to know which menus a filter must keep")
+    menus = listing(api, _("to know which menus a filter must keep"))
     limits = (4100, 3800, 3799, 0, 1_000_000)
     if d.grading:  # around the prices present: equal to one, just below, just above
         prices = sorted({m["price"] for m in menus}) or [d.price(0)]
@@ -407,11 +459,13 @@ def test_list_filter(api):
                                                      d.rng.randrange(10**5, 10**9)])
     for limit in limits:
         ex = api.request("GET", f"/menus?max_price={limit}")
-        expect_status(ex, 200, "a valid filter is a normal listing")
+        expect_status(ex, 200, _("a valid filter is a normal listing"))
         expected = [m for m in menus if m["price"] <= limit]
         if menus_in(ex) != expected:
-            raise CheckFailed(f"GET /menus?max_price={limit} must list the menus with a price "
-                              f"of at most {limit}, ordered by id; it answered {ex.response_text}",
+            raise CheckFailed(_("{request} must list the menus with a price of at most {limit}, "
+                                "ordered by id; it answered {response}").format(
+                                    request=f"GET /menus?max_price={limit}", limit=limit,
+                                    response=ex.response_text),
                               expected=expected, found=ex.json(default=None))
 
 
@@ -443,21 +497,25 @@ def not_ascii_digits(d: Draw) -> list[str]:
 
 
 @check("list-filter-invalid", points=1, docs=f"{DOCS}#status-codes",
-       hint="max_price is the digits 0-9 only: test text.isascii() and text.isdigit(), then "
-            "int(text); anything else (\"abc\", \"-1\", \"4.5\", \"\", \"+4100\", \" 4100\", "
-            "\"4_100\", \"４１００\") is a 400 with a JSON error. int() alone accepts a sign, "
-            "spaces and other scripts' digits; request.args.get(..., type=int) silently "
-            "ignores bad input.")
+       hint=N_("A filter the client got wrong is the client's mistake: say so with a status for "
+               "client mistakes instead of ignoring it. Which texts does Python's `int` accept "
+               "that are not plain ASCII digits (signs, spaces, underscores, other scripts' "
+               "digits)?"),
+       code=N_("Accept `max_price` only when `text.isascii() and text.isdigit()`, then "
+               "`int(text)`; anything else (`abc`, `-1`, `4.5`, an empty value, `+4100`, "
+               "`４１００`) is `abort(400, ...)`, and `request.args.get(..., type=int)` would "
+               "silently ignore it."))
 def test_list_filter_invalid(api):
     d = Draw(api, "list-filter-invalid")
     good = 4100 if not d.grading else d.rng.randrange(0, 10**5)
-    accepts(api, api.request("GET", f"/menus?max_price={good}"), "a valid filter")
+    accepts(api, api.request("GET", f"/menus?max_price={good}"), _("a valid filter"))
     raws = ("abc", "-1", "4.5", "", "1e3") if not d.grading else invalid_filters(d)
     for raw in list(raws) + not_ascii_digits(d):
         ex = api.request("GET", f"/menus?max_price={quote(raw)}")
-        expect_status(ex, 400, "max_price must be a whole number written with the digits 0-9 "
-                               "only (no sign, space, \"_\" or other scripts' digits); say so "
-                               "instead of ignoring it")
+        expect_status(ex, 400, _("{param} must be a whole number written with the digits 0-9 "
+                                 "only (no sign, space, {underscore} or other scripts' digits); "
+                                 "say so instead of ignoring it").format(
+                                     param="max_price", underscore='"_"'))
 
 
 def check_one(ex: Exchange, expected: dict) -> None:
@@ -465,16 +523,24 @@ def check_one(ex: Exchange, expected: dict) -> None:
     data = ex.json(default=None)
     problem = menu_problem(data)
     if problem:
-        raise CheckFailed(f"{ex.request_text} answered {ex.response_text}: {problem[0]}",
-                          safe=f"GET /menus/<id> answered a menu that is not right: {problem[1]}")
+        raise CheckFailed(_("{request} answered {response}: {problem}").format(
+                              request=ex.request_text, response=ex.response_text,
+                              problem=problem[0]),
+                          safe=_("{request} answered a menu that is not right: {problem}").format(
+                              request="GET /menus/<id>", problem=problem[1]))
     if data != expected:
-        raise CheckFailed(f"{ex.request_text} must answer that menu; it answered "
-                          f"{ex.response_text}", expected=expected, found=data)
+        raise CheckFailed(_("{request} must answer that menu; it answered {response}").format(
+                              request=ex.request_text, response=ex.response_text),
+                          expected=expected, found=data)
 
 
 @check("get-menu", points=1, docs=f"{DOCS}#routes",
-       hint="Route /menus/<id:menu_id> (plural, like the collection) and answer 200 with "
-            "the menu as a JSON object {\"id\", \"name\", \"price\"}, ids and prices integers.")
+       hint=N_("One menu is a resource of its own, named by a URL under the collection's (same "
+               "plural spelling) with the id in the path; its representation is the same JSON "
+               "object the listing holds."),
+       code=N_("Write `@bp.get(\"/menus/<id:menu_id>\")` and return "
+               "`jsonify(menu_json(find_menu(menu_id)))`: a JSON object `{\"id\", \"name\", "
+               "\"price\"}` with integer id and price."))
 def test_get_menu(api):
     d = Draw(api, "get-menu")
     chosen = existing(api, d, 3 if not d.grading else 2)
@@ -482,78 +548,97 @@ def test_get_menu(api):
         chosen = d.order(chosen + [create(api, d.name("Cortado"), d.price(4300))])
     for menu in chosen:
         ex = api.request("GET", f"/menus/{menu['id']}")
-        expect_status(ex, 200, "reading one existing menu succeeds")
+        expect_status(ex, 200, _("reading one existing menu succeeds"))
         check_one(ex, menu)
 
 
 @check("get-missing", points=1, docs=f"{DOCS}#status-codes",
-       hint="When no row has that id, abort(404) (with a JSON error message). An id is the "
-            "digits 0-9 only: Flask's <int:...> also reads other scripts' digits (\"٣\" is 3), "
-            "so use the <id:...> converter that app.py defines.")
+       hint=N_("What should a client learn when the resource it names does not exist? And which "
+               "URL converter reads an id as ASCII digits only, unlike Flask's built-in one?"),
+       code=N_("In `find_menu`, `abort(404, description=...)` when the `SELECT` finds no row; "
+               "write the route with the `<id:menu_id>` converter of `app.py`, since `<int:...>` "
+               "also reads `٣` as 3."))
 def test_get_missing(api):
     d = Draw(api, "get-missing")
     menu = existing(api, d)[0]
-    accepts(api, api.request("GET", f"/menus/{menu['id']}"), "a GET of an existing menu")
+    accepts(api, api.request("GET", f"/menus/{menu['id']}"), _("a GET of an existing menu"))
     for menu_id in d.order((d.absent_id(), d.huge_id(987654321))):
         ex = api.request("GET", f"/menus/{menu_id}")
-        expect_status(ex, 404, "there is no menu with that id")
+        expect_status(ex, 404, _("there is no menu with that id"))
     digits = OTHER_DIGITS[1] if not d.grading else d.rng.choice(OTHER_DIGITS)
     for text in d.order((str(menu["id"]).translate(digits), "9" * 5000)):
         ex = api.request("GET", f"/menus/{quote(text)}")
         if ex.status >= 500 and text.isascii():
             continue  # a huge id that crashes the app costs no-5xx-fuzz, the rule about crashes
         if ex.status != 404:
-            raise CheckFailed(f"{ex.request_text} answered {ex.response_text}; an id is written "
-                              "with the digits 0-9 only, so there is no such menu: 404",
-                              safe="an id written with other scripts' digits (or thousands of "
-                                   "digits) must get 404: there is no such menu")
+            raise CheckFailed(_("{request} answered {response}; an id is written with the "
+                                "digits 0-9 only, so there is no such menu: {status}").format(
+                                    request=ex.request_text, response=ex.response_text,
+                                    status=404),
+                              safe=_("an id written with other scripts' digits (or thousands of "
+                                     "digits) must get {status}: there is no such menu").format(
+                                         status=404))
 
 
 # --- creating ------------------------------------------------------------------------------
 
 @check("post-created", points=2, docs=f"{DOCS}#status-codes",
-       hint="POST /menus answers 201 Created with the new menu as JSON, including the id "
-            "the database gave it: return jsonify(menu), 201, {...}.")
+       hint=N_("Which status code says that a new resource was made, and what should the answer's "
+               "body show so that the client learns the id the server chose?"),
+       code=N_("After the `INSERT`, read the new row back and `return jsonify(menu), 201, "
+               "{\"Location\": ...}`."))
 def test_post_created(api):
     d = Draw(api, "post-created")
     name, price = d.name("Mocha"), d.price(4800)
     ex = api.request("POST", "/menus", json_body={"name": name, "price": price})
-    expect_status(ex, 201, "201 Created is the answer to a POST that made a new resource")
+    expect_status(ex, 201, _("{status} is the answer to a POST that made a new "
+                             "resource").format(status="201 Created"))
     data = as_menu(ex.json(default=None))
     if data is None or data["name"] != name or data["price"] != price:
-        raise CheckFailed(f"{ex.request_text} must answer the created menu as JSON with its "
-                          f"new id; it answered {ex.response_text}",
-                          expected={"id": "(a new int)", "name": name, "price": price},
+        raise CheckFailed(_("{request} must answer the created menu as JSON with its new id; it "
+                            "answered {response}").format(request=ex.request_text,
+                                                          response=ex.response_text),
+                          expected={"id": _("(a new int)"), "name": name, "price": price},
                           found=ex.json(default=None))
 
 
 @check("post-location", points=1, docs=f"{DOCS}#status-codes",
-       hint="Tell the client where the new menu lives: the header Location: /menus/<id> "
-            "(url_for(\"menus.get_menu\", menu_id=...) builds it).")
+       hint=N_("Tell the client where the new menu lives: which response header carries the URL "
+               "of a resource just created, and which Flask helper builds a view's URL?"),
+       code=N_("Answer the header `Location: /menus/<id>`, built with "
+               "`url_for(\"menus.get_menu\", menu_id=menu[\"id\"])`."))
 def test_post_location(api):
     d = Draw(api, "post-location")
     ex = api.request("POST", "/menus", json_body={"name": d.name("Latte"), "price": d.price(4500)})
     data = as_menu(unwrap_one(ex.json(default=None)))
     if not 200 <= ex.status < 300 or data is None:
-        raise NotTested(f"{ex.request_text} should create a menu; it answered "
-                        f"{ex.response_text}" + form_hint(api, ex),
-                        f"POST /menus with a valid menu did not create one (status {ex.status})"
-                        + form_hint(api, ex, safe=True))
+        raise NotTested(with_note(_("{request} should create a menu; it answered "
+                                    "{response}").format(request=ex.request_text,
+                                                         response=ex.response_text),
+                                  form_hint(api, ex)),
+                        with_note(_("{request} with a valid menu did not create one (status "
+                                    "{status})").format(request="POST /menus", status=ex.status),
+                                  form_hint(api, ex, safe=True)))
     location = ex.headers.get("location")
     expected = f"/menus/{data['id']}"
     parts = urlsplit(location or "")
     local = parts.scheme in ("", "http") and parts.hostname in (None, "127.0.0.1", "localhost")
     if location is None or not local or parts.path != expected:
-        raise CheckFailed(f"{ex.request_text} answered {ex.response_text} with no Location "
-                          f"header for the new menu" if location is None else
-                          f"{ex.request_text} answered Location {location!r}, which is not the "
-                          f"new menu's URL", expected=f"Location: {expected}",
+        raise CheckFailed(_("{request} answered {response} with no Location header for the new "
+                            "menu").format(request=ex.request_text, response=ex.response_text)
+                          if location is None else
+                          _("{request} answered Location {location}, which is not the new "
+                            "menu's URL").format(request=ex.request_text,
+                                                 location=repr(location)),
+                          expected=f"Location: {expected}",
                           found=f"Location: {location}")
 
 
 @check("post-server-id", points=1, docs=f"{DOCS}#mistakes",
-       hint="The server (the database) chooses ids: INSERT only name and price and read "
-            "cursor.lastrowid. Ignore (or reject with 400) an id the client sends.")
+       hint=N_("Who chooses a new resource's id, the client or the server? Let the database "
+               "assign it, and decide what to do with an id the client sends anyway."),
+       code=N_("`INSERT` only name and price and read `cursor.lastrowid`; ignore the client's "
+               "`\"id\"` (or answer 400)."))
 def test_post_server_id(api):
     d = Draw(api, "post-server-id")
     made = gate_create(api, d, "Ristretto", 3500)
@@ -570,18 +655,21 @@ def test_post_server_id(api):
             continue  # rejecting a client-chosen id is fine too
         data = as_menu(unwrap_one(ex.json(default=None)))
         if not 200 <= ex.status < 300 or data is None:
-            raise CheckFailed(f"{ex.request_text} answered {ex.response_text}; a client that "
-                              f"sends an id must get a new menu with an id the server chose "
-                              f"(or a 400)")
+            raise CheckFailed(_("{request} answered {response}; a client that sends an id must "
+                                "get a new menu with an id the server chose (or a "
+                                "{status})").format(request=ex.request_text,
+                                                    response=ex.response_text, status=400))
         if data["id"] == client_id or data["id"] in taken:
-            raise CheckFailed(f"{ex.request_text} answered {ex.response_text}: the server must "
-                              f"choose the id, never take the client's",
-                              expected="an id no menu had", found=data["id"])
+            raise CheckFailed(_("{request} answered {response}: the server must choose the id, "
+                                "never take the client's").format(request=ex.request_text,
+                                                                   response=ex.response_text),
+                              expected=_("an id no menu had"), found=data["id"])
         taken.add(data["id"])
     after = lookup(api, victim["id"])
     if after != before:
-        raise CheckFailed(f"after POSTs that carried \"id\": {victim['id']}, the menu with that "
-                          f"id changed", expected=before, found=after)
+        raise CheckFailed(_("after POSTs that carried {field}, the menu with that id "
+                            "changed").format(field=f'"id": {victim["id"]}'),
+                          expected=before, found=after)
 
 
 def malformed_bodies(d: Draw) -> list[bytes]:
@@ -600,8 +688,12 @@ def malformed_bodies(d: Draw) -> list[bytes]:
 
 
 @check("post-invalid-json", points=1, docs=f"{DOCS}#get-json",
-       hint="request.get_json(silent=True) returns None for a body that is not valid JSON "
-            "(json.loads raises): answer 400, never let the exception become a 500.")
+       hint=N_("A body that is not valid JSON is the client's mistake, not the server's: how can "
+               "`get_json` hand you nothing instead of raising, so that you can answer with a "
+               "status for client mistakes?"),
+       code=N_("`request.get_json(silent=True)` returns `None` for a body that is not valid "
+               "JSON: then `abort(400, ...)`; never let the exception of `json.loads` become a "
+               "500."))
 def test_post_invalid_json(api):
     d = Draw(api, "post-invalid-json")
     gate_create(api, d, "Breve", 4700)
@@ -611,12 +703,14 @@ def test_post_invalid_json(api):
         bodies = malformed_bodies(d)
     for body in bodies:
         ex = api.request("POST", "/menus", body=body, content_type="application/json")
-        expect_status(ex, 400, "the body is not valid JSON")
+        expect_status(ex, 400, _("the body is not valid JSON"))
 
 
 @check("post-missing-fields", points=1, docs=f"{DOCS}#get-json",
-       hint="The body must be a JSON object (a dict) with both \"name\" and \"price\"; "
-            "anything else (a list, a string, null, a missing key) is a 400.")
+       hint=N_("Valid JSON is not yet a menu: which Python type must the parsed body be, and which "
+               "keys must it hold before you read them?"),
+       code=N_("Test `isinstance(data, dict)` and that both `\"name\"` and `\"price\"` are in "
+               "it; anything else (a list, a string, null, a missing key) is `abort(400, ...)`."))
 def test_post_missing_fields(api):
     d = Draw(api, "post-missing-fields")
     gate_create(api, d, "Cappuccino Grande", 5100)
@@ -625,12 +719,14 @@ def test_post_missing_fields(api):
     for payload in d.order(({}, {"name": name}, {"price": price}, {typo: name, "price": price},
                             [], [{"name": name, "price": price}], name, None)):
         ex = api.request("POST", "/menus", json_body=payload)
-        expect_status(ex, 400, "a menu needs a JSON object with both name and price")
+        expect_status(ex, 400, _("a menu needs a JSON object with both name and price"))
 
 
 @check("post-wrong-types", points=1, docs=f"{DOCS}#get-json",
-       hint="name must be a str and price an int. In Python a bool is an int (True == 1), so "
-            "test isinstance(price, bool) first; 4800.5 and \"4800\" are not ints either.")
+       hint=N_("Check each field's type before using it. In Python, which built-in type is a "
+               "subclass of `int`, so that an integer test alone lets it through?"),
+       code=N_("Refuse unless `isinstance(name, str)` and `isinstance(price, int) and not "
+               "isinstance(price, bool)`; `4800.5` and `\"4800\"` are not ints either."))
 def test_post_wrong_types(api):
     d = Draw(api, "post-wrong-types")
     gate_create(api, d, "Macchiato Doppio", 5200)
@@ -642,31 +738,38 @@ def test_post_wrong_types(api):
              {"name": True, "price": price}]
     for payload in d.order(cases):
         ex = api.request("POST", "/menus", json_body=payload)
-        expect_status(ex, 400, "name must be a string and price an integer (not a bool)")
+        expect_status(ex, 400, _("name must be a string and price an integer (not a bool)"))
 
 
 @check("post-bad-values", points=1, docs=f"{DOCS}#get-json",
-       hint="name: 1 to 100 characters (both ends allowed); price: an integer >= 0.")
+       hint=N_("Read the contract's limits for the length of the text field and for the number "
+               "field, and include both ends of each range: the shortest and longest texts, and "
+               "the smallest number, are valid."),
+       code=N_("Accept `1 <= len(name) <= 100` and `0 <= price`; anything outside is `abort(400, "
+               "...)`."))
 def test_post_bad_values(api):
     d = Draw(api, "post-bad-values")
     longest = d.longest("Lungo")
     for payload in d.order(({"name": longest, "price": d.price(4000)},
                             {"name": d.name("Water"), "price": 0})):
         ex = api.request("POST", "/menus", json_body=payload)
-        expect_status(ex, (200, 201), "a name of exactly 100 characters and a price of 0 are "
-                                      "allowed")
+        expect_status(ex, (200, 201), _("a name of exactly {length} characters and a price of "
+                                        "{price} are allowed").format(length=100, price=0))
     too_long = "M" * 101 if not d.grading else d.longest("Doppio") + d.rng.choice(PAD)
     negative = -1 if not d.grading else -d.rng.randrange(1, 10**6)
     for payload in d.order(({"name": "", "price": d.price(4800)},
                             {"name": too_long, "price": d.price(4800)},
                             {"name": d.name("Doppio"), "price": negative})):
         ex = api.request("POST", "/menus", json_body=payload)
-        expect_status(ex, 400, "the name must have 1 to 100 characters and the price be >= 0")
+        expect_status(ex, 400, _("the name must have {low} to {high} characters and the price be "
+                                 "{rule}").format(low=1, high=100, rule=">= 0"))
 
 
 @check("post-not-json", points=1, docs=f"{DOCS}#status-codes",
-       hint="Check request.is_json first: a body sent as text/plain or as a form is "
-            "415 Unsupported Media Type.")
+       hint=N_("Before reading the body, look at what the request says its body is: a body that is "
+               "not sent as JSON deserves the status *Unsupported Media Type*."),
+       code=N_("First thing in `read_menu`: `if not request.is_json: abort(415, ...)`; a "
+               "`text/plain` body or a form is not JSON."))
 def test_post_not_json(api):
     d = Draw(api, "post-not-json")
     gate_create(api, d, "Americano Grande", 4900)
@@ -680,17 +783,21 @@ def test_post_not_json(api):
                                        (form, "application/x-www-form-urlencoded"),
                                        (text, None), (xml, "application/xml"))):
         ex = api.request("POST", "/menus", body=body, content_type=content_type)
-        expect_status(ex, 415, "the body is not sent as JSON (Content-Type: application/json)")
+        expect_status(ex, 415, _("the body is not sent as JSON ({header})").format(
+            header="Content-Type: application/json"))
 
 
 @check("post-duplicate", points=1, docs=f"{DOCS}#status-codes",
-       hint="Make name UNIQUE in the table and turn sqlite3.IntegrityError into "
-            "409 Conflict.")
+       hint=N_("Let the database refuse two menus that are called the same (a table constraint), "
+               "and turn the exception it raises into the status *Conflict*."),
+       code=N_("Declare `name TEXT NOT NULL UNIQUE`, and wrap the `INSERT` in `try`/`except "
+               "sqlite3.IntegrityError`: `abort(409, ...)`."))
 def test_post_duplicate(api):
     d = Draw(api, "post-duplicate")
     menu = create(api, d.name("Vienna"), d.price(5200))
     ex = api.request("POST", "/menus", json_body={"name": menu["name"], "price": d.price(5300)})
-    expect_status(ex, 409, f"a menu named {menu['name']!r} exists already")
+    expect_status(ex, 409, _("a menu named {name} exists already").format(
+        name=repr(menu["name"])))
 
 
 # --- replacing ------------------------------------------------------------------------------
@@ -703,8 +810,10 @@ def put_ok(api: ApiServer, menu: dict, new: dict, what: str) -> Exchange:
 
 
 @check("put-replace", points=1, docs=f"{DOCS}#rest-methods",
-       hint="PUT /menus/<id> replaces name and price and answers 200 with the updated menu. "
-            "Keeping the same name (changing only the price) is not a conflict.")
+       hint=N_("PUT sends the whole new menu, and the answer shows the menu as it is now. Is it a "
+               "conflict when a menu keeps what it is called and only its cost changes?"),
+       code=N_("`UPDATE menus SET name = ?, price = ? WHERE id = ?`, then `return "
+               "jsonify(menu_json(find_menu(menu_id)))` (status 200)."))
 def test_put_replace(api):
     d = Draw(api, "put-replace")
     menu = existing(api, d)[0]
@@ -714,58 +823,69 @@ def test_put_replace(api):
                 renamed["price"] + d.rng.randrange(1, 1000)}  # price: no conflict
     for new in (renamed, repriced):
         ex = api.request("PUT", path, json_body=new)
-        expect_status(ex, 200, "replacing an existing menu succeeds")
+        expect_status(ex, 200, _("replacing an existing menu succeeds"))
         expected = {"id": menu["id"], **new}
         if as_menu(unwrap_one(ex.json(default=None))) != expected:
-            raise CheckFailed(f"{ex.request_text} must answer the updated menu; it answered "
-                              f"{ex.response_text}", expected=expected, found=ex.json(default=None))
+            raise CheckFailed(_("{request} must answer the updated menu; it answered "
+                                "{response}").format(request=ex.request_text,
+                                                     response=ex.response_text),
+                              expected=expected, found=ex.json(default=None))
         stored = lookup(api, menu["id"])
         if stored != expected:
-            raise CheckFailed(f"after {ex.request_text}, the API shows the menu unchanged",
+            raise CheckFailed(_("after {request}, the API shows the menu unchanged").format(
+                                  request=ex.request_text),
                               expected=expected, found=stored)
 
 
 @check("put-missing", points=1, docs=f"{DOCS}#status-codes",
-       hint="PUT on an id that does not exist answers 404 (this API does not create with PUT).")
+       hint=N_("This API never creates a menu with PUT: what should replacing a resource that "
+               "does not exist answer?"),
+       code=N_("Call `find_menu(menu_id)` first in the PUT view: it aborts with 404 when there "
+               "is no such row."))
 def test_put_missing(api):
     d = Draw(api, "put-missing")
     menu = existing(api, d)[0]
     put_ok(api, menu, {"name": d.name("Ghost Latte"), "price": d.price(1100)},
-           "a valid PUT of an existing menu")
+           _("a valid PUT of an existing menu"))
     ex = api.request("PUT", f"/menus/{d.absent_id()}",
                      json_body={"name": d.name("Ghost"), "price": d.price(1000)})
-    expect_status(ex, 404, "there is no menu with that id")
+    expect_status(ex, 404, _("there is no menu with that id"))
 
 
 @check("put-validation", points=1, docs=f"{DOCS}#get-json",
-       hint="PUT validates the body exactly like POST (reuse one function): 400 for a bad "
-            "menu, 415 for a body that is not JSON, and nothing changes.")
+       hint=N_("A replacement must pass the same rules as a new menu: validate it in one place "
+               "that both views use, and change nothing when it is refused."),
+       code=N_("Call `read_menu()` in the PUT view before the `UPDATE`: it aborts with 400 for a "
+               "bad menu and 415 for a body that is not JSON."))
 def test_put_validation(api):
     d = Draw(api, "put-validation")
     target = existing(api, d)[0]
     menu = {"id": target["id"], "name": d.name("Irish"), "price": d.price(6500)}
     put_ok(api, target, {"name": menu["name"], "price": menu["price"]},
-           "a valid PUT of an existing menu")
+           _("a valid PUT of an existing menu"))
     path = f"/menus/{menu['id']}"
     new = d.price(7000)
     for payload in d.order(({"name": menu["name"]}, {"name": menu["name"], "price": str(new)},
                             {"name": "", "price": new}, {"name": menu["name"], "price": -new})):
         ex = api.request("PUT", path, json_body=payload)
-        expect_status(ex, 400, "the new menu is not valid")
+        expect_status(ex, 400, _("the new menu is not valid"))
     form = b"name=Irish&price=7000" if not d.grading else \
         f"name={quote(menu['name'])}&price={new}".encode()
     ex = api.request("PUT", path, body=form,
                      content_type="application/x-www-form-urlencoded")
-    expect_status(ex, 415, "the body is not sent as JSON")
+    expect_status(ex, 415, _("the body is not sent as JSON"))
     stored = lookup(api, menu["id"])
     if stored != menu:
-        raise CheckFailed(f"after PUT {path} requests that were refused, the menu changed",
+        raise CheckFailed(_("after {request} requests that were refused, the menu "
+                            "changed").format(request=f"PUT {path}"),
                           expected=menu, found=stored)
 
 
 @check("put-duplicate", points=1, docs=f"{DOCS}#status-codes",
-       hint="Renaming a menu to another menu's name is a 409 Conflict "
-            "(the UNIQUE rule raises sqlite3.IntegrityError on UPDATE too).")
+       hint=N_("Renaming a menu after another menu breaks the same uniqueness rule as creating a "
+               "duplicate: does your view handle the database's exception on an update too?"),
+       code=N_("Wrap the `UPDATE` in `try`/`except sqlite3.IntegrityError` and `abort(409, "
+               "...)`, as for the `INSERT`."))
 def test_put_duplicate(api):
     d = Draw(api, "put-duplicate")
     pair = existing(api, d, 2)
@@ -774,49 +894,59 @@ def test_put_duplicate(api):
          create(api, d.name("Cafe Con Leche"), d.price(4700)))
     price = d.price(4700)
     put_ok(api, second, {"name": d.name("Cafe Con Leche"), "price": price},
-           "a PUT that renames a menu to a free name")
+           _("a PUT that renames a menu to a free name"))
     ex = api.request("PUT", f"/menus/{second['id']}",
                      json_body={"name": first["name"], "price": price})
-    expect_status(ex, 409, f"another menu is named {first['name']!r} already")
+    expect_status(ex, 409, _("another menu is named {name} already").format(
+        name=repr(first["name"])))
 
 
 # --- deleting -------------------------------------------------------------------------------
 
 @check("delete-menu", points=1, docs=f"{DOCS}#status-codes",
-       hint="DELETE /menus/<id> removes the row and answers 204 No Content with an empty "
-            "body: return \"\", 204.")
+       hint=N_("After a delete there is nothing left to show: which status code says that the "
+               "request worked and the answer has no body at all?"),
+       code=N_("`DELETE FROM menus WHERE id = ?`, then `return \"\", 204` (an empty body)."))
 def test_delete_menu(api):
     d = Draw(api, "delete-menu")
     menu = existing(api, d)[0]
     ex = api.request("DELETE", f"/menus/{menu['id']}")
-    expect_status(ex, 204, "204 No Content is the answer to a delete that worked")
+    expect_status(ex, 204, _("{status} is the answer to a delete that worked").format(
+        status="204 No Content"))
     if ex.data:
-        raise CheckFailed(f"{ex.request_text} answered {ex.response_text}; a 204 answer has "
-                          "an empty body")
+        raise CheckFailed(_("{request} answered {response}; a {status} answer has an empty "
+                            "body").format(request=ex.request_text, response=ex.response_text,
+                                           status=204))
     if lookup(api, menu["id"]) is not None:
-        raise CheckFailed(f"after {ex.request_text} answered {ex.status}, the API still "
-                          f"shows menu {menu['id']}")
+        raise CheckFailed(_("after {request} answered {status}, the API still shows menu "
+                            "{menu_id}").format(request=ex.request_text, status=ex.status,
+                                                menu_id=menu["id"]))
 
 
 @check("delete-missing", points=1, docs=f"{DOCS}#idempotency",
-       hint="DELETE on an id that does not exist (or no longer exists) answers 404.")
+       hint=N_("Deleting twice has the same effect as deleting once (idempotency), but what "
+               "should the second answer say about a menu that is no longer there?"),
+       code=N_("Call `find_menu(menu_id)` first in the DELETE view: it aborts with 404 for an id "
+               "that does not (or no longer) exist."))
 def test_delete_missing(api):
     d = Draw(api, "delete-missing")
     menu = existing(api, d)[0]
     absent = d.absent_id()
     first = api.request("DELETE", f"/menus/{menu['id']}")
-    accepts(api, first, "a DELETE of an existing menu")
+    accepts(api, first, _("a DELETE of an existing menu"))
     again = api.request("DELETE", f"/menus/{menu['id']}")
-    expect_status(again, 404, "the menu was deleted by the request before")
+    expect_status(again, 404, _("the menu was deleted by the request before"))
     ex = api.request("DELETE", f"/menus/{absent}")
-    expect_status(ex, 404, "there is no menu with that id")
+    expect_status(ex, 404, _("there is no menu with that id"))
 
 
 # --- the protocol ----------------------------------------------------------------------------
 
 @check("method-not-allowed", points=1, docs=f"{DOCS}#routes",
-       hint="Give each route its methods (@bp.get, @bp.post, ... or methods=[...]); Flask "
-            "then answers 405 for every other method on that URL.")
+       hint=N_("Declare which methods each URL supports; for any other method on a known URL, "
+               "Flask itself then answers *Method Not Allowed*."),
+       code=N_("Register each view with its method (`@bp.get`, `@bp.post`, `@bp.put`, "
+               "`@bp.delete`, or `methods=[...]`); Flask answers 405 for the others."))
 def test_method_not_allowed(api):
     d = Draw(api, "method-not-allowed")
     listed = api.request("GET", "/menus")
@@ -829,28 +959,38 @@ def test_method_not_allowed(api):
     for method, path in d.order((("PATCH", collection), ("DELETE", collection),
                                  ("PUT", collection), ("POST", item), ("PATCH", item))):
         ex = api.request(method, path, json_body=body)
-        expect_status(ex, 405, f"{method} is not one of the methods {path} supports")
+        expect_status(ex, 405, _("{method} is not one of the methods {path} supports").format(
+            method=method, path=path))
 
 
 def expect_json_error(ex: Exchange, must_fail: bool = False) -> None:
     """An error answer (status >= 400) must be JSON {"error": "<message>"}; `must_fail`: the
     request cannot succeed, so a status below 400 fails too."""
     if ex.status < 400 and must_fail:
-        raise CheckFailed(f"{ex.request_text} answered {ex.response_text}; there is no such "
-                          "page or method, so the answer must be an error (404 or 405)")
+        raise CheckFailed(_("{request} answered {response}; there is no such page or method, so "
+                            "the answer must be an error ({statuses})").format(
+                                request=ex.request_text, response=ex.response_text,
+                                statuses=_("{first} or {second}").format(first=404,
+                                                                         second=405)))
     if ex.status < 400:
         return  # not an error: another check judges the status
     data = ex.json(default=None)
     if ex.mimetype != "application/json" or not isinstance(data, dict) \
             or not isinstance(data.get("error"), str) or not data["error"].strip():
-        raise CheckFailed(f"{ex.request_text} answered {ex.response_text}; every error must "
-                          "be JSON like {\"error\": \"what went wrong\"} with Content-Type "
-                          f"application/json (found {ex.headers.get('content-type')!r})")
+        raise CheckFailed(_("{request} answered {response}; every error must be JSON like "
+                            "{shape} with {header} (found {found})").format(
+                                request=ex.request_text, response=ex.response_text,
+                                shape=json.dumps({"error": _("what went wrong")},
+                                           ensure_ascii=False),
+                                header="Content-Type: application/json",
+                                found=repr(ex.headers.get("content-type"))))
 
 
 @check("errors-json-routes", points=1, docs=f"{DOCS}#error-handlers",
-       hint="Register an error handler for werkzeug's HTTPException in create_app, so that "
-            "Flask's own 404 and 405 answers are JSON too.")
+       hint=N_("Flask's own answers to an unknown URL or a wrong method are HTML pages: which kind "
+               "of handler, registered for which werkzeug exception class, turns all of them into "
+               "JSON?"),
+       code=N_("In `create_app`: `app.register_error_handler(HTTPException, json_error)`."))
 def test_errors_json_routes(api):
     d = Draw(api, "errors-json-routes")
     accepts(api, api.request("GET", "/menus"), "GET /menus")
@@ -864,8 +1004,11 @@ def test_errors_json_routes(api):
 
 
 @check("errors-json-menus", points=1, docs=f"{DOCS}#error-handlers",
-       hint="abort(status, description=...) plus the HTTPException handler, or return "
-            "jsonify(error=...), status: each error tells the client what to fix.")
+       hint=N_("The failures your views report must reach the client as JSON too, each with a "
+               "message that says what to fix: end a view with `abort` and a description, and let "
+               "the handler of HTTP exceptions shape it."),
+       code=N_("`abort(status, description=\"...\")` together with the `HTTPException` handler, "
+               "or `return jsonify(error=\"...\"), status`."))
 def test_errors_json_menus(api):
     d = Draw(api, "errors-json-menus")
     accepts(api, api.request("GET", "/menus"), "GET /menus")
@@ -887,10 +1030,11 @@ def test_errors_json_menus(api):
     answers = [api.request(method, path, **kwargs) for method, path, kwargs in d.order(requests)]
     errors = [ex for ex in answers if ex.status >= 400]
     if len(errors) * 2 < len(answers):  # nothing to judge: the rule would pass vacuously
-        raise NotTested(f"only {len(errors)} of {len(answers)} requests that the contract "
-                        f"answers with an error got one (such as {answers[0]})",
-                        f"only {len(errors)} of {len(answers)} requests that the contract "
-                        "answers with an error got one")
+        raise NotTested(_("only {errors} of {count} requests that the contract answers with an "
+                          "error got one (such as {example})").format(
+                            errors=len(errors), count=len(answers), example=answers[0]),
+                        _("only {errors} of {count} requests that the contract answers with an "
+                          "error got one").format(errors=len(errors), count=len(answers)))
     for ex in answers:
         expect_json_error(ex)
 
@@ -898,9 +1042,11 @@ def test_errors_json_menus(api):
 # --- ids, concurrency, robustness --------------------------------------------------------------
 
 @check("ids-unique-after-delete", points=1, docs=f"{DOCS}#mistakes",
-       hint="An id is never used twice, even after its menu is deleted: never compute it as "
-            "len(menus) + 1 or max(id) + 1, and declare id INTEGER PRIMARY KEY AUTOINCREMENT "
-            "(without AUTOINCREMENT, SQLite gives a deleted last row's id again).")
+       hint=N_("An id is never used twice, even after its menu is deleted: do not compute ids "
+               "from what is left in the table. Which SQLite keyword makes the database remember "
+               "every id it ever gave?"),
+       code=N_("Declare `id INTEGER PRIMARY KEY AUTOINCREMENT` (without `AUTOINCREMENT`, SQLite "
+               "gives a deleted last row's id again), never `len(menus) + 1` or `max(id) + 1`."))
 def test_ids_unique_after_delete(api):
     d = Draw(api, "ids-unique-after-delete")
     first = create(api, d.name("Shakerato"), d.price(5000))
@@ -909,34 +1055,44 @@ def test_ids_unique_after_delete(api):
     for deleted, label in ((last, "Piccolo"), (first, "Gibraltar")):  # the last one, then not
         ex = api.request("DELETE", f"/menus/{deleted['id']}")
         if not 200 <= ex.status < 300:
-            raise NotTested(f"{ex.request_text}, which prepares it, answered {ex.response_text}",
-                            f"a DELETE of an existing menu answered status {ex.status}")
+            raise NotTested(_("{request}, which prepares it, answered {response}").format(
+                                request=ex.request_text, response=ex.response_text),
+                            _("a DELETE of an existing menu answered status {status}").format(
+                                status=ex.status))
         taken = {m["id"]: m for m in current(api) or []}
         new = api.request("POST", "/menus", json_body={"name": d.name(label),
                                                       "price": d.price(4300)})
         data = as_menu(unwrap_one(new.json(default=None)))
         if not 200 <= new.status < 300 or data is None:
-            raise NotTested(f"after deleting menu {deleted['id']}, {new.request_text} answered "
-                            f"{new.response_text}",
-                            f"a POST of a valid menu answered status {new.status}")
+            raise NotTested(_("after deleting menu {menu_id}, {request} answered "
+                              "{response}").format(menu_id=deleted["id"],
+                                                   request=new.request_text,
+                                                   response=new.response_text),
+                            _("a POST of a valid menu answered status {status}").format(
+                                status=new.status))
         if data["id"] in given or data["id"] in taken:
             was = given.get(data["id"]) or taken[data["id"]]
-            raise CheckFailed(f"after deleting menu {deleted['id']} (the "
-                              f"{'last' if deleted is last else 'first'} of two new menus), "
-                              f"{new.request_text} answered id {data['id']}, the id of menu "
-                              f"{was}: an id is never used twice, even after a delete",
-                              safe="after a delete, a new menu got an id that a menu has (or "
-                                   "had): an id is never used twice")
+            which = _("the last of two new menus") if deleted is last else \
+                _("the first of two new menus")
+            raise CheckFailed(_("after deleting menu {menu_id} ({which}), {request} answered id "
+                                "{new_id}, the id of menu {was}: an id is never used twice, "
+                                "even after a delete").format(
+                                    menu_id=deleted["id"], which=which,
+                                    request=new.request_text, new_id=data["id"], was=was),
+                              safe=_("after a delete, a new menu got an id that a menu has (or "
+                                     "had): an id is never used twice"))
         given[data["id"]] = data
 
 
 @check("concurrent-posts", points=1, docs=f"{DOCS}#statelessness",
-       hint="Each request opens its own connection (get_db on g) and the database assigns "
-            "ids, so parallel requests cannot get the same id.")
+       hint=N_("Requests that arrive at the same moment must not share state kept in Python: "
+               "where should each request's connection live, and who should hand out ids?"),
+       code=N_("Open the connection per request with `get_db()` (kept on `g`) and let `INSERT` "
+               "plus `cursor.lastrowid` give the id; no module-level lists or counters."))
 def test_concurrent_posts(api):
     d = Draw(api, "concurrent-posts")
     before = by_id(current(api) or [])
-    names = [d.name("Batch Brew") for _ in range(PARALLEL_POSTS)]
+    names = [d.name("Batch Brew") for _n in range(PARALLEL_POSTS)]
     results = api.many([{"method": "POST", "path": "/menus",
                          "json_body": {"name": n, "price": d.price(3000 + i)}}
                         for i, n in enumerate(names)])
@@ -944,19 +1100,25 @@ def test_concurrent_posts(api):
     for ex in results:
         data = as_menu(unwrap_one(ex.json(default=None)))
         if not 200 <= ex.status < 300 or data is None:
-            raise CheckFailed(f"with {PARALLEL_POSTS} POST /menus sent at once, "
-                              f"{ex.request_text} answered {ex.response_text}")
+            raise CheckFailed(_("with {count} {requests} sent at once, {request} answered "
+                                "{response}").format(count=PARALLEL_POSTS,
+                                                     requests="POST /menus",
+                                                     request=ex.request_text,
+                                                     response=ex.response_text))
         ids.append(data["id"])
     if len(set(ids)) != len(ids) or set(ids) & set(before):
-        raise CheckFailed(f"{PARALLEL_POSTS} POST /menus sent at once must get "
-                          f"{PARALLEL_POSTS} new, different ids",
-                          expected=f"{PARALLEL_POSTS} unused ids", found=sorted(ids))
+        raise CheckFailed(_("{count} {requests} sent at once must get {count} new, different "
+                            "ids").format(count=PARALLEL_POSTS, requests="POST /menus"),
+                          expected=_("{count} unused ids").format(count=PARALLEL_POSTS),
+                          found=sorted(ids))
     stored = current(api)
     stored = by_id(stored) if stored is not None else {i: lookup(api, i) for i in ids}
     lost = [n for n, i in zip(names, ids, strict=True) if (stored.get(i) or {}).get("name") != n]
     if lost:
-        raise CheckFailed(f"after {PARALLEL_POSTS} POST /menus sent at once, the API lacks "
-                          f"{len(lost)} of them", expected=names, found=lost)
+        raise CheckFailed(_("after {count} {requests} sent at once, the API lacks {lost} of "
+                            "them").format(count=PARALLEL_POSTS, requests="POST /menus",
+                                           lost=len(lost)),
+                          expected=names, found=lost)
 
 
 FUZZ_NAMES = [123, 4.5, True, None, [], {}, "", "M" * 101, "M" * 5000, "카페라떼", "☕" * 30,
@@ -1000,7 +1162,7 @@ def fuzz_requests(rng: random.Random, target: int, extra_names: tuple = ()) -> l
         return json.dumps(value, ensure_ascii=rng.random() < 0.5).encode("utf-8")
 
     out = []
-    for _ in range(FUZZ_COUNT):
+    for _n in range(FUZZ_COUNT):
         kind = rng.randrange(7)
         write = rng.choice([("POST", "/menus"), ("PUT", f"/menus/{target}")])
         if kind == 0:    # malformed JSON, or random bytes, sent as JSON
@@ -1058,10 +1220,12 @@ def deep_requests(target) -> list[dict]:
 
 
 @check("no-5xx-fuzz", points=2, docs=f"{DOCS}#mistakes",
-       hint="No client input may crash a view: validate types and ranges before using them "
-            "(SQLite integers stop at 2**63 - 1, also for ids in the URL and max_price), and "
-            "catch RecursionError around get_json(silent=True): a body nested 1,000 levels "
-            "deep raises it.")
+       hint=N_("No client input may crash a view: validate types and ranges before using them. "
+               "How large an integer can SQLite store, and which exception does Python's JSON "
+               "parser raise on a body nested very deep?"),
+       code=N_("Refuse prices, ids and `max_price` beyond `2**63 - 1` before they reach SQLite, "
+               "and wrap `get_json(silent=True)` in `try`/`except RecursionError` (a body nested "
+               "1,000 levels deep raises it)."))
 def test_no_5xx_fuzz(api):
     d = Draw(api, "no-5xx-fuzz")
     try:
@@ -1070,7 +1234,7 @@ def test_no_5xx_fuzz(api):
         target = existing(api, d)[0]["id"]
     if d.grading:
         requests = fuzz_requests(random.Random(d.rng.getrandbits(64)), target,
-                                 tuple(d.name("Fuzz") for _ in range(8)))
+                                 tuple(d.name("Fuzz") for _n in range(8)))
         # every kind of input that crashes a careless view is among them at least once
         probes = [dict(method=d.rng.choice(["GET", "DELETE"]),
                        path=f"/menus/{'9' * d.rng.randrange(20, 400)}"),
@@ -1086,23 +1250,34 @@ def test_no_5xx_fuzz(api):
     for number, spec in enumerate(requests, start=1):
         ex = api.request(**spec)
         if d.grading and not 400 <= ex.status < 500 and not_an_object(spec):
-            raise CheckFailed(f"bad request {number} of {len(requests)}: {ex.request_text} "
-                              f"answered {ex.response_text}; a body that is not a JSON object "
-                              "is a client mistake, a 400")
+            raise CheckFailed(_("bad request {number} of {count}: {request} answered "
+                                "{response}; a body that is not a JSON object is a client "
+                                "mistake, a {status}").format(
+                                    number=number, count=len(requests), request=ex.request_text,
+                                    response=ex.response_text, status=400))
         if not 100 <= ex.status < 500:
             deep = (spec.get("body") or b"").count(b"[") + (spec.get("body") or b"").count(b"{")
-            raise CheckFailed(f"bad request {number} of {len(requests)}: {ex.request_text} "
-                              f"answered {ex.response_text}; a client mistake must get a 4xx, "
-                              "never a server error"
-                              + ("; a body nested this deep makes json.loads raise "
-                                 "RecursionError, which get_json(silent=True) lets through"
-                                 if deep >= DEEP else ""),
-                              safe="a bad request got a 5xx answer; a client mistake must get "
-                                   "a 4xx, never a server error" +
-                                   (" (a JSON body nested 1,000 levels deep raises "
-                                    "RecursionError in get_json)" if deep >= DEEP else ""))
+            raise CheckFailed(with_note(
+                                  _("bad request {number} of {count}: {request} answered "
+                                    "{response}; a client mistake must get a 4xx, never a "
+                                    "server error").format(number=number, count=len(requests),
+                                                           request=ex.request_text,
+                                                           response=ex.response_text),
+                                  _("a body nested this deep makes {loads} raise {error}, "
+                                    "which {get_json} lets through").format(
+                                        loads="json.loads", error="RecursionError",
+                                        get_json="get_json(silent=True)")
+                                  if deep >= DEEP else ""),
+                              safe=_("a bad request got a 5xx answer; a client mistake must get "
+                                     "a 4xx, never a server error") +
+                                   (" " + _("(a JSON body nested {levels} levels deep raises "
+                                            "{error} in {get_json})").format(
+                                                levels=f"{DEEP:,}", error="RecursionError",
+                                                get_json="get_json")
+                                    if deep >= DEEP else ""))
     ex = api.request("GET", "/menus")
-    expect_status(ex, 200, f"the server must still work after {len(requests)} bad requests")
+    expect_status(ex, 200, _("the server must still work after {count} bad requests").format(
+        count=len(requests)))
 
 
 # --- state outlives the process ----------------------------------------------------------------
@@ -1132,7 +1307,8 @@ def restart_scenario(api: ApiServer) -> dict:
         if 200 <= ex.status < 300:
             outcome["deleted"] = victim
         else:
-            outcome["delete_failed"] = f"{ex.request_text} answered {ex.response_text}"
+            outcome["delete_failed"] = _("{request} answered {response}").format(
+                request=ex.request_text, response=ex.response_text)
         watched = [m for m in seeds if m is not victim] + \
             ([outcome["kept"]] if "kept" in outcome else [])
         outcome["before"] = current(api)
@@ -1153,44 +1329,55 @@ def after_restart(api: ApiServer) -> dict:
 
 
 @check("persist-restart", points=2, docs=f"{DOCS}#statelessness",
-       hint="Keep the menus in the SQLite file named by app.config[\"DATABASE\"], not in a "
-            "Python list: a restarted server (a new process) must still list them.")
+       hint=N_("A restarted server is a new process: whatever lived only in Python memory is gone. "
+               "Where must the data live so that the new process finds it?"),
+       code=N_("Keep every menu in the SQLite file named by `app.config[\"DATABASE\"]` (read and "
+               "write it through `get_db()`), never in a Python list."))
 def test_persist_restart(api):
     outcome = after_restart(api)
     kept = outcome.get("kept")  # when POST fails, the seed menus alone show what survived
     if kept is None and api.nb.inputs.grading:  # (not in grading mode: a replay knows them)
         raise outcome["create_failed"]
     if kept is not None and outcome["now"].get(kept["id"]) != outcome["watched"].get(kept["id"]):
-        raise CheckFailed(f"menu {kept} was created, then the server was restarted (a new "
-                          f"process, same DATABASE file); now the API shows "
-                          f"{outcome['now'].get(kept['id'])} for it",
+        raise CheckFailed(_("menu {menu} was created, then the server was restarted (a new "
+                            "process, same {database} file); now the API shows {now} for "
+                            "it").format(menu=kept, database="DATABASE",
+                                         now=outcome["now"].get(kept["id"])),
                           expected=outcome["watched"].get(kept["id"]),
                           found=outcome["now"].get(kept["id"]))
     lost = [m for i, m in outcome["watched"].items() if outcome["now"].get(i) != m]
     if lost:
-        raise CheckFailed(f"after a restart on the same DATABASE file, {len(lost)} menus "
-                          f"changed or vanished, such as {lost[0]}", expected=outcome["before"],
+        raise CheckFailed(_("after a restart on the same {database} file, {count} menus changed "
+                            "or vanished, such as {example}").format(
+                                database="DATABASE", count=len(lost), example=lost[0]),
+                          expected=outcome["before"],
                           found=outcome["after"])
 
 
 @check("persist-no-reseed", points=1, docs=f"{DOCS}#statelessness",
-       hint="Create the table and insert the seed menus only when the table does not exist "
-            "yet; a restart must not bring back (or duplicate) what clients deleted.")
+       hint=N_("Seeding belongs to creating a new database, not to starting a server: a restart "
+               "must not bring back (or duplicate) what clients deleted. How can `init_db` tell "
+               "the two apart?"),
+       code=N_("In `init_db`, look the table up in `sqlite_master` (or use `CREATE TABLE IF NOT "
+               "EXISTS` and seed only when it was just created) and insert the seed menus only "
+               "then."))
 def test_persist_no_reseed(api):
     outcome = after_restart(api)
     if "deleted" not in outcome:
-        raise NotTested("the grader deletes a menu before the restart, but "
-                        + outcome.get("delete_failed", "there was no menu to delete"),
-                        "the grader deletes a menu before the restart, and the DELETE failed")
+        raise NotTested(_("the grader deletes a menu before the restart, but {why}").format(
+                            why=outcome.get("delete_failed", _("there was no menu to delete"))),
+                        _("the grader deletes a menu before the restart, and the {method} "
+                          "failed").format(method="DELETE"))
     deleted, before, after = outcome["deleted"], outcome["before"], outcome["after"]
     back = outcome["now"].get(deleted["id"])
     names = [m["name"] for m in after or []]
     if back is not None or deleted["name"] in names:
-        raise CheckFailed(f"menu {deleted} was deleted, then the server was restarted; now the "
-                          f"API shows it again: insert the seed menus only once, into a new "
-                          f"database", expected=before, found=after)
+        raise CheckFailed(_("menu {menu} was deleted, then the server was restarted; now the "
+                            "API shows it again: insert the seed menus only once, into a new "
+                            "database").format(menu=deleted), expected=before, found=after)
     old_names = [m["name"] for m in before or []]
     doubled = sorted({n for n in names if names.count(n) > old_names.count(n)})
     if doubled:
-        raise CheckFailed(f"after a restart, GET /menus lists {doubled} more often than before",
+        raise CheckFailed(_("after a restart, {request} lists {names} more often than "
+                            "before").format(request="GET /menus", names=doubled),
                           expected=before, found=after)
