@@ -224,6 +224,44 @@ def send_following(port: int, method: str, path: str, **kwargs) -> Exchange:
     return follow_redirects(lambda p: send(port, method, p, **kwargs), path)
 
 
+def served_failure(value: dict) -> str:
+    """Why the app could not be served, in the grading language, from the facts the sandboxed
+    helper returned (autograder/sandboxed/flask_server.py: "failure"); its English "error"
+    sentence when there are no facts."""
+    facts = value.get("failure")
+    if not isinstance(facts, dict):
+        return str(value.get("error") or _("no port"))
+    text = {k: str(v)[:300] for k, v in facts.items()}
+    step = text.get("step")
+    if step == "missing":
+        return (_("app.py defines no function create_app") if facts.get("defined") is True else
+                _("there is no create_app: write it in the notebook's %%writefile app.py cell "
+                  "and run that cell"))
+    if step == "returned":
+        return _("create_app(...) must return the Flask app it built; it returned a "
+                 "{kind}").format(kind=text.get("kind", "?"))
+    kind, message = text.get("type", "Exception"), text.get("message", "")
+    place = (_("({file}, line {line})").format(file=text["file"], line=text.get("line", "?"))
+             if text.get("file") else "")
+    if kind == "SystemExit":
+        outcome = _("called sys.exit({code})").format(code=message)
+    elif kind == "NotImplementedError":
+        outcome = (_("raised NotImplementedError {place}: replace each `raise "
+                     "NotImplementedError()` with your code").format(place=place) if place else
+                   _("raised NotImplementedError: replace each `raise NotImplementedError()` "
+                     "with your code"))
+    else:
+        outcome = (_("raised {error} {place}").format(error=kind, place=place) if place else
+                   _("raised {error}").format(error=kind)) + (f": {message}" if message else "")
+    if step == "import":
+        return _("importing {file} {outcome}").format(file=text.get("file_name", "app.py"),
+                                                      outcome=outcome)
+    if step == "create_app":
+        return _("{call} {outcome}").format(call=text.get("call", "create_app(...)"),
+                                            outcome=outcome)
+    return f"{kind}: {message}"  # the server itself could not start (step "serve")
+
+
 class ApiServer:
     """The student's app, served in the sandbox child of one submission."""
 
@@ -284,7 +322,7 @@ class ApiServer:
             value = value if isinstance(value, dict) else {}
             # When there is no create_app, a cell that raised while loading is the likely cause.
             notes = self.nb.load_notes() if value.get("missing") else []
-            reason = value.get("error") or _("no port")
+            reason = served_failure(value)
             self.broken = (_("your app could not be served: {reason} (while loading the "
                              "notebook, {note})").format(reason=reason, note=notes[0]) if notes
                            else _("your app could not be served: {reason}").format(reason=reason))

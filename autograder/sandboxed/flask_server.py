@@ -7,8 +7,10 @@ passed in (`WEEK4_LISTEN_FD`; the sandbox's own network reaches nobody), from a 
 thread, so the child's request loop stays free to answer the grader. The server lives and
 dies with the child: the sandbox kills the child's whole process group.
 
-It returns plain data: {"port": int}, or {"error": "a sentence the student can act on"} (with
-"missing": True when there is no create_app at all).
+It returns plain data: {"port": int}, or {"error": "a sentence the student can act on",
+"failure": {...}} (with "missing": True when there is no create_app at all). "failure" holds
+the same facts as data (the step that failed, the exception's type, file, line and message), so
+that the grader can say them in the student's language (`http_api.served_failure`).
 
 `fresh(child, database)` builds the app again on another database file and passes the served
 socket's requests to it from then on: each check starts from a new database without the cost
@@ -33,30 +35,46 @@ def _is_students_app(filename: str) -> bool:
     return os.path.realpath(os.path.join(os.getcwd(), filename)) == own
 
 
-def _where(exc: BaseException) -> str:
-    """' (app.py, line N)' or ' (cell N, line M)' for the student's deepest frame, if any."""
-    where = ""
+def _place(exc: BaseException) -> tuple[str, int] | None:
+    """(file, line) of the student's deepest frame: app.py, or 'cell N' of the notebook."""
+    place = None
     for frame, lineno in traceback.walk_tb(exc.__traceback__):
         name = frame.f_code.co_filename
         if _is_students_app(name):
-            where = f" ({APP_FILE}, line {lineno})"
+            place = (APP_FILE, lineno)
         elif name.startswith("<cell "):
-            where = f" ({name[1:-1]}, line {lineno})"
+            place = (name[1:-1], lineno)
     if isinstance(exc, SyntaxError) and exc.lineno:
-        where = f" ({os.path.basename(exc.filename or APP_FILE)}, line {exc.lineno})"
-    return where
+        place = (os.path.basename(exc.filename or APP_FILE), exc.lineno)
+    return place
+
+
+def _failure(step: str, exc: BaseException | None = None, **facts) -> dict:
+    """{"step": ..., "type": ..., "file": ..., "line": ..., "message": ...}: plain data."""
+    data = {"step": step, **facts}
+    if exc is not None:
+        message = exc.msg if isinstance(exc, SyntaxError) else str(exc)  # where comes apart
+        if isinstance(exc, SystemExit):
+            message = repr(exc.code)
+        place = _place(exc)
+        data.update(type=type(exc).__name__, message=message[:300],
+                    file=place[0] if place else "", line=place[1] if place else 0)
+    return data
 
 
 def _describe(exc: BaseException) -> str:
+    """The failure in English, for logs and callers that want one sentence."""
+    place = _place(exc)
+    where = f" ({place[0]}, line {place[1]})" if place else ""
     if isinstance(exc, SystemExit):
         return f"called sys.exit({exc.code!r})"
     if isinstance(exc, NotImplementedError):
-        return (f"raised NotImplementedError{_where(exc)}: replace each "
+        return (f"raised NotImplementedError{where}: replace each "
                 "`raise NotImplementedError()` with your code")
-    message = exc.msg if isinstance(exc, SyntaxError) else str(exc)  # where comes apart
+    message = exc.msg if isinstance(exc, SyntaxError) else str(exc)
     if len(message) > 300:
         message = message[:297] + "..."
-    return f"raised {type(exc).__name__}{_where(exc)}" + (f": {message}" if message else "")
+    return f"raised {type(exc).__name__}{where}" + (f": {message}" if message else "")
 
 
 def find_create_app(child):
@@ -101,16 +119,20 @@ def build(child, database: str):
     try:
         create_app = find_create_app(child)
     except LookupError as exc:
-        return {"error": str(exc), "missing": True}
+        return {"error": str(exc), "missing": True,
+                "failure": _failure("missing", defined=os.path.exists(APP_FILE))}
     except BaseException as exc:  # importing app.py runs student code: it may raise anything
-        return {"error": f"importing {APP_FILE} {_describe(exc)}"}
+        return {"error": f"importing {APP_FILE} {_describe(exc)}",
+                "failure": _failure("import", exc, file_name=APP_FILE)}
     try:
         app = create_app(config)
     except BaseException as exc:
-        return {"error": f"create_app({config!r}) {_describe(exc)}"}
+        return {"error": f"create_app({config!r}) {_describe(exc)}",
+                "failure": _failure("create_app", exc, call=f"create_app({config!r})")}
     if not isinstance(app, flask.Flask):
+        kind = f"{type(app).__module__}.{type(app).__qualname__}"
         return {"error": f"create_app(...) must return the Flask app it built; it returned a "
-                         f"{type(app).__module__}.{type(app).__qualname__}"}
+                         f"{kind}", "failure": _failure("returned", kind=kind)}
     return app
 
 
@@ -126,7 +148,8 @@ def serve(child, database: str) -> dict:
     try:
         server = make_server("127.0.0.1", 0, switch, threaded=True, fd=listen_fd())
     except Exception as exc:
-        return {"error": f"the app could not be served: {type(exc).__name__}: {exc}"}
+        return {"error": f"the app could not be served: {type(exc).__name__}: {exc}",
+                "failure": _failure("serve", exc)}
     thread = threading.Thread(target=server.serve_forever, name="week4-http", daemon=True)
     thread.start()
     _SERVED.update(switch=switch, port=int(server.socket.getsockname()[1]))
