@@ -42,7 +42,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from autograder.checking import CheckFailed, check, short
+from autograder.checking import N_, CheckFailed, check, messages, short
 from autograder.http_api import overall_deadline
 from autograder.sandboxed.serving import (
     FEATURES,
@@ -57,6 +57,7 @@ from week4.data import load_titanic
 from week4.trust import TRUSTED_TYPES
 
 TOPIC = "04-serving"
+_ = messages(TOPIC)
 DOCS = "docs/topics/04-serving.md"
 HELPERS = "autograder.sandboxed.serving"
 
@@ -128,7 +129,7 @@ class Lab:
         seeds = SPLIT_SEEDS
         self.jitter: dict[int, dict] = {}  # grading mode: {row: {column: perturbed value}}
         if self.grading:
-            seeds = tuple(nb.inputs.rng("splits").getrandbits(64) for _ in SPLIT_SEEDS)
+            seeds = tuple(nb.inputs.rng("splits").getrandbits(64) for __ in SPLIT_SEEDS)
             self.jitter = perturbed(self.data, nb.inputs.rng("passengers"))
         self.splits = [holdout_split(self.labels, seed) for seed in seeds]
         self.train_rows, self.test_rows = self.splits[0]
@@ -175,8 +176,8 @@ class Lab:
             self.done.clear()
             self.cache.clear()
             if self.restarts > MAX_RESTARTS:
-                error = CheckFailed("the notebook's process died again and again during grading "
-                                    "(os._exit, sys.exit in a request, or a crash?)")
+                error = CheckFailed(_("the notebook's process died again and again during "
+                                      "grading (os._exit, sys.exit in a request, or a crash?)"))
                 self.failed.update({step: error for step in self.LEVELS})
 
     def _fit(self) -> dict:
@@ -224,7 +225,7 @@ class Lab:
         if key not in self.cache:
             self.cache[key] = self.clean(
                 "reference", train_rows, test_rows, self.changes(test_rows),
-                shown_as="the grader's reference pipeline")["survived"]
+                shown_as=_("the grader's reference pipeline"))["survived"]
         return self.cache[key]
 
     # -- in-process predictions ----------------------------------------------------------------
@@ -246,11 +247,12 @@ class Lab:
              timeout: float = HTTP_TIMEOUT) -> Response:
         port = self.ready("serve")["port"]
         if self.timeouts >= 2:
-            raise CheckFailed("not tried: the app stopped answering earlier (two requests got "
-                              "no answer in time)")
+            raise CheckFailed(_("not tried: the app stopped answering earlier (two requests "
+                                "got no answer in time)"))
         remaining = self.nb.deadline - time.monotonic()
         if remaining <= 1:
-            raise CheckFailed("grading time for this topic is used up (earlier requests timed out)")
+            raise CheckFailed(_("grading time for this topic is used up (earlier requests "
+                                "timed out)"))
         limit = min(timeout, remaining)
         body = raw if raw is not None else (None if payload is None else
                                             json.dumps(payload).encode("utf-8"))
@@ -265,19 +267,23 @@ class Lab:
             if expired.is_set():
                 raise TimeoutError()  # cut by the overall deadline
             if len(data) > MAX_RESPONSE_BYTES:
-                raise CheckFailed(f"{method} {path} answered with more than 64 MB")
+                raise CheckFailed(_("{request} answered with more than 64 MB").format(
+                    request=f"{method} {path}"))
             return Response(resp.status, data, resp.getheader("Content-Type", ""))
         except TimeoutError:
             self.timeouts += 1
-            raise CheckFailed(f"{method} {path} got no answer within {limit:.0f} s "
-                              "(an endless loop in the view?)") from None
+            raise CheckFailed(_("{request} got no answer within {seconds} s (an endless loop "
+                                "in the view?)").format(request=f"{method} {path}",
+                                                        seconds=f"{limit:.0f}")) from None
         except (OSError, http.client.HTTPException) as exc:
             if expired is not None and expired.is_set():
                 self.timeouts += 1
-                raise CheckFailed(f"{method} {path} got no complete answer within {limit:.0f} s "
-                                  "(an answer trickled byte by byte?)") from None
-            raise CheckFailed(f"{method} {path} got no HTTP answer ({type(exc).__name__}: {exc}); "
-                              "did the app's process exit?") from None
+                raise CheckFailed(_("{request} got no complete answer within {seconds} s (an "
+                                    "answer trickled byte by byte?)").format(
+                    request=f"{method} {path}", seconds=f"{limit:.0f}")) from None
+            raise CheckFailed(_("{request} got no HTTP answer ({error}); did the app's process "
+                                "exit?").format(request=f"{method} {path}",
+                                                error=f"{type(exc).__name__}: {exc}")) from None
         finally:
             conn.close()
 
@@ -288,10 +294,12 @@ class Lab:
         self._start_clean()
         remaining = self.nb.deadline - time.monotonic()
         if remaining <= 1:
-            raise CheckFailed("grading time for this topic is used up")
+            raise CheckFailed(_("grading time for this topic is used up"))
         reply = self._clean.helper(f"{HELPERS}:{helper}", *args, timeout=min(60.0, remaining))
         if not reply.ok:
-            raise CheckFailed(f"{shown_as} {reply.explain()}")
+            # TRANSLATORS: what the grader did, then what went wrong (from the sandbox)
+            raise CheckFailed(_("{what} {outcome}").format(what=shown_as,
+                                                           outcome=reply.explain()))
         return reply.value
 
     def _start_clean(self) -> None:
@@ -346,7 +354,7 @@ class Lab:
     def singles(self) -> list[Response]:
         """POST /predict for each passenger of the skew set (asked once, shared by checks)."""
         if "singles" not in self.cache:
-            _, _, records = self.skew_set()
+            records = self.skew_set()[2]
             self.cache["singles"] = [self.http("POST", "/predict", r) for r in records]
         return self.cache["singles"]
 
@@ -370,12 +378,12 @@ def sha256_of(path: Path) -> str:
 def regular_file(path: Path, what: str) -> Path:
     """`path`, if it is a plain file: the grader never follows links out of the folder."""
     if path.is_symlink() or path.parent.is_symlink():
-        raise CheckFailed(f"{what} or model_dir is a symbolic link; save_model must write real "
-                          "files into the folder it is given")
+        raise CheckFailed(_("{what} or model_dir is a symbolic link; save_model must write "
+                            "real files into the folder it is given").format(what=what))
     if not path.is_file():
         found = sorted(p.name for p in path.parent.iterdir()) if path.parent.is_dir() else \
-            "no model_dir at all"
-        raise CheckFailed(f"save_model did not write {what} into model_dir",
+            _("no model_dir at all")
+        raise CheckFailed(_("save_model did not write {what} into model_dir").format(what=what),
                           expected=sorted([MODEL_FILE, METADATA_FILE]), found=found)
     return path
 
@@ -388,16 +396,26 @@ def valid_prediction(data) -> bool:
             and type(probability) in (int, float) and 0.0 <= probability <= 1.0)
 
 
-PREDICTION_SHAPE = ('{"survived": 0 or 1, "probability": a number in [0, 1]} '
-                    "with no other keys")
+def prediction_shape() -> str:
+    """What one prediction looks like, in the reader's language."""
+    return _('{{"survived": 0 or 1, "probability": a number in [0, 1]}} with no other '
+             "keys").format()
+
+
+def should_predict(sent: str, resp: Response) -> str:
+    return _("{sent} should answer 200 with {shape}; it answered {answer}").format(
+        sent=sent, shape=prediction_shape(), answer=resp.show())
 
 
 # --- the model ------------------------------------------------------------------------------------
 
 @check("train-accuracy", points=3, docs=f"{DOCS}#train",
-       hint="Put every preprocessing step inside one Pipeline (ColumnTransformer with imputers "
-            "and OneHotEncoder, then a classifier) and train on the 7 features. Tree ensembles "
-            "such as HistGradientBoostingClassifier reach about 0.80.")
+       hint=N_("Which steps does a model need for missing values and text categories, and how do "
+               "they travel with it? Keep every step inside one `Pipeline` trained on the seven "
+               "passenger features, and if it falls short, try a tree ensemble."),
+       code=N_("Chain a `ColumnTransformer` (imputers, then `OneHotEncoder` for the text columns) "
+               "and a classifier in one `Pipeline`, fitted on `df[FEATURES]` and `df[TARGET]`; "
+               "`HistGradientBoostingClassifier` reaches about 0.80."))
 def test_train_accuracy(lab):
     scores = []
     main = lab.predict(lab.test_rows)
@@ -405,31 +423,37 @@ def test_train_accuracy(lab):
     for split, (train_rows, test_rows) in enumerate(lab.splits[1:], start=1):
         extra = (lab.changes(test_rows),) if lab.grading else ()
         got = lab.nb.helper(f"{HELPERS}:fit_more", train_rows, test_rows, *extra,
-                            timeout=FIT_TIMEOUT, shown="train(df) on another split")
+                            timeout=FIT_TIMEOUT,
+                            shown=_("{call} on another split").format(call="train(df)"))
         scores.append(accuracy(got["survived"], lab.truth(split)))
     mean = sum(scores) / len(scores)
     if lab.grading and mean < MIN_AGREEMENT:
         raise CheckFailed(
-            f"the pipeline train(df) returns agrees with the grader's reference pipeline for "
-            f"{mean:.1%} of held-out passengers it has not seen, below {MIN_AGREEMENT:.0%}",
+            _("the pipeline {call} returns agrees with the grader's reference pipeline for "
+              "{share} of held-out passengers it has not seen, below {minimum}").format(
+                call="train(df)", share=f"{mean:.1%}", minimum=f"{MIN_AGREEMENT:.0%}"),
             expected=f">= {MIN_AGREEMENT}", found=round(mean, 3), hidden=True)
     if not lab.grading and mean < MIN_ACCURACY:
         raise CheckFailed(
-            f"the pipeline train(df) returns is right for {mean:.1%} of held-out passengers "
-            f"(mean of {len(scores)} hidden splits: {', '.join(f'{s:.3f}' for s in scores)}), "
-            f"below {MIN_ACCURACY:.0%}; they were sent as a request carries them: 7 features, "
-            "no boat or body", expected=f">= {MIN_ACCURACY}", found=round(mean, 3))
+            _("the pipeline {call} returns is right for {share} of held-out passengers (mean of "
+              "{n} hidden splits: {scores}), below {minimum}; they were sent as a request "
+              "carries them: 7 features, no boat or body").format(
+                call="train(df)", share=f"{mean:.1%}", n=len(scores),
+                scores=", ".join(f"{s:.3f}" for s in scores), minimum=f"{MIN_ACCURACY:.0%}"),
+            expected=f">= {MIN_ACCURACY}", found=round(mean, 3))
 
 
 @check("no-leakage", points=2, docs=f"{DOCS}#leakage",
-       hint="Train on the 7 features only. `boat` and `body` were written down after the "
-            "sinking: a model that uses them looks brilliant in validation and is useless for "
-            "a passenger who has not sailed yet.")
+       hint=N_("Which columns could you know before a passenger sails? The lifeboat and the "
+               "number of a recovered body were written down after the sinking: a model that "
+               "uses them looks brilliant in validation and is useless for a new passenger."),
+       code=N_("Fit on `df[FEATURES]` only, never on the whole table: no `boat`, no `body`, and "
+               "not the target `survived` itself."))
 def test_no_leakage(lab):
     info = lab.ready("fit")
     if TARGET in (info.get("columns") or []):
-        raise CheckFailed("the pipeline takes `survived` itself as an input column: drop the "
-                          "target from X before fitting")
+        raise CheckFailed(_("the pipeline takes `survived` itself as an input column: drop "
+                            "the target from X before fitting"))
     rows = lab.test_rows
     serving = lab.predict(rows, "serving")
     full = lab.predict(rows, "full")
@@ -438,29 +462,33 @@ def test_no_leakage(lab):
                or abs(serving["probability"][i] - full["probability"][i]) > 1e-12]
     if changed:
         raise CheckFailed(
-            f"the predictions change for {len(changed)} of {len(rows)} held-out passengers when "
-            "the pipeline is also given their real `boat` and `body`: it uses columns recorded "
-            "after the sinking (target leakage)",
-            expected="the same predictions with or without boat/body", found=f"{len(changed)} differ")
+            _("the predictions change for {changed} of {total} held-out passengers when the "
+              "pipeline is also given their real `boat` and `body`: it uses columns recorded "
+              "after the sinking (target leakage)").format(changed=len(changed), total=len(rows)),
+            expected=_("the same predictions with or without boat/body"),
+            found=_("{n} differ").format(n=len(changed)))
     if lab.grading:  # implausible on the shipped rows; useful on the perturbed passengers
         shipped = lab.predict(rows, "serving", shipped=True)
         if accuracy(shipped["survived"], [lab.labels[i] for i in rows]) > IMPLAUSIBLE_ACCURACY:
-            raise CheckFailed("held-out accuracy is implausibly high for these 7 features: the "
-                              "model must be using information about the outcome", hidden=True)
+            raise CheckFailed(_("held-out accuracy is implausibly high for these 7 features: "
+                                "the model must be using information about the outcome"),
+                              hidden=True)
         if accuracy(serving["survived"], lab.truth(0)) < USEFUL_AGREEMENT:
-            raise CheckFailed("the model hardly learned anything, so leakage cannot be judged",
+            raise CheckFailed(_("the model hardly learned anything, so leakage cannot be judged"),
                               hidden=True)
         return
     score = accuracy(serving["survived"], [lab.labels[i] for i in rows])
     if score > IMPLAUSIBLE_ACCURACY:
         raise CheckFailed(
-            f"held-out accuracy {score:.3f} is implausibly high for these 7 features (honest "
-            "models score about 0.75 to 0.85): the model must be using information about the "
-            "outcome", expected=f"<= {IMPLAUSIBLE_ACCURACY}", found=round(score, 3))
+            _("held-out accuracy {score} is implausibly high for these 7 features (honest models "
+              "score about 0.75 to 0.85): the model must be using information about the "
+              "outcome").format(score=f"{score:.3f}"),
+            expected=f"<= {IMPLAUSIBLE_ACCURACY}", found=round(score, 3))
     if score < USEFUL_ACCURACY:
         raise CheckFailed(
-            f"held-out accuracy is {score:.3f}, hardly better than predicting that everyone "
-            "died (0.62): leakage can only be judged for a model that learned something",
+            _("held-out accuracy is {score}, hardly better than predicting that everyone died "
+              "(0.62): leakage can only be judged for a model that learned something").format(
+                score=f"{score:.3f}"),
             expected=f">= {USEFUL_ACCURACY}", found=round(score, 3))
 
 
@@ -469,13 +497,16 @@ def test_no_leakage(lab):
 def read_metadata(model_dir: Path) -> dict:
     path = regular_file(model_dir / METADATA_FILE, METADATA_FILE)
     if path.stat().st_size > MAX_FILE_BYTES:
-        raise CheckFailed(f"{METADATA_FILE} is larger than 1 MB; it should hold a few fields")
+        raise CheckFailed(_("{file} is larger than 1 MB; it should hold a few fields").format(
+            file=METADATA_FILE))
     try:
         meta = json.loads((read_student_file(model_dir, path) or b"").decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
-        raise CheckFailed(f"{METADATA_FILE} is not valid JSON ({exc})") from None
+        raise CheckFailed(_("{file} is not valid JSON ({error})").format(
+            file=METADATA_FILE, error=exc)) from None
     if not isinstance(meta, dict):
-        raise CheckFailed(f"{METADATA_FILE} must hold a JSON object", found=meta)
+        raise CheckFailed(_("{file} must hold a JSON object").format(file=METADATA_FILE),
+                          found=meta)
     return meta
 
 
@@ -484,10 +515,14 @@ def model_file(model_dir: Path) -> Path:
 
 
 @check("save-metadata", points=2, docs=f"{DOCS}#metadata",
-       hint="metadata.json holds model_file, sha256 (hashlib.sha256 of the model file's bytes), "
-            "sklearn_version (sklearn.__version__), trained_at (datetime.now(timezone.utc)"
-            ".isoformat()), features ([{'name': ..., 'type': ...}] in FEATURES order) and the "
-            "metrics you were given.")
+       hint=N_("What must someone who loads the model later know: which file it is, whether its "
+               "bytes are unchanged, which library version wrote it, when, which inputs it "
+               "expects and how well it did? The metadata section lists the keys."),
+       code=N_("Write `model_file`, `sha256` (`hashlib.sha256` of the file's bytes, "
+               "`.hexdigest()`), `sklearn_version` (`sklearn.__version__`), `trained_at` "
+               "(`datetime.now(timezone.utc).isoformat()`), `features` (one "
+               "`{\"name\": ..., \"type\": ...}` per name, in `FEATURES` order) and the `metrics` "
+               "you were given, with `json.dumps`."))
 def test_save_metadata(lab):
     model_dir = lab.ready("save")["model_dir"]
     path = model_file(model_dir)
@@ -495,55 +530,64 @@ def test_save_metadata(lab):
     missing = [k for k in ("model_file", "sha256", "sklearn_version", "trained_at", "features",
                            "metrics") if k not in meta]
     if missing:
-        raise CheckFailed(f"{METADATA_FILE} lacks the keys {missing}", found=sorted(meta))
+        raise CheckFailed(_("{file} lacks the keys {missing}").format(
+            file=METADATA_FILE, missing=missing), found=sorted(meta))
     if meta["model_file"] != MODEL_FILE:
-        raise CheckFailed("metadata 'model_file' is not the model's file name",
-                          expected=MODEL_FILE, found=meta["model_file"])
+        raise CheckFailed(_("metadata {key} is not the model's file name").format(
+            key="'model_file'"), expected=MODEL_FILE, found=meta["model_file"])
     if meta["sha256"] != sha256_of(path):
-        raise CheckFailed(f"metadata 'sha256' is not the SHA-256 of {MODEL_FILE}'s bytes",
-                          expected=sha256_of(path), found=meta["sha256"])
+        raise CheckFailed(_("metadata {key} is not the SHA-256 of {file}'s bytes").format(
+            key="'sha256'", file=MODEL_FILE), expected=sha256_of(path), found=meta["sha256"])
     version = importlib.metadata.version("scikit-learn")
     if meta["sklearn_version"] != version:
-        raise CheckFailed("metadata 'sklearn_version' is not the installed scikit-learn version",
-                          expected=version, found=meta["sklearn_version"])
+        raise CheckFailed(_("metadata {key} is not the installed scikit-learn version").format(
+            key="'sklearn_version'"), expected=version, found=meta["sklearn_version"])
     try:
         when = datetime.fromisoformat(str(meta["trained_at"]))
     except ValueError:
-        raise CheckFailed("metadata 'trained_at' is not an ISO 8601 date and time",
-                          expected="e.g. '2024-05-01T09:30:00+00:00'", found=meta["trained_at"]) from None
+        raise CheckFailed(_("metadata {key} is not an ISO 8601 date and time").format(
+            key="'trained_at'"), expected=_("e.g. {example}").format(
+                example="'2024-05-01T09:30:00+00:00'"), found=meta["trained_at"]) from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
     if abs(datetime.now(timezone.utc) - when) > timedelta(days=1):
-        raise CheckFailed("metadata 'trained_at' is not the time save_model ran",
-                          expected="now", found=meta["trained_at"])
+        raise CheckFailed(_("metadata {key} is not the time save_model ran").format(
+            key="'trained_at'"), expected=_("now"), found=meta["trained_at"])
     features = [{"name": n, "type": FEATURE_TYPES[n]} for n in FEATURES]
     if meta["features"] != features:
-        raise CheckFailed("metadata 'features' is not the list of feature names and types",
-                          expected=features, found=meta["features"])
+        raise CheckFailed(_("metadata {key} is not the list of feature names and types").format(
+            key="'features'"), expected=features, found=meta["features"])
     if meta["metrics"] != lab.metrics:
-        raise CheckFailed("metadata 'metrics' is not the metrics dict save_model was given",
-                          expected=lab.metrics, found=meta["metrics"])
+        raise CheckFailed(_("metadata {key} is not the metrics dict save_model was given").format(
+            key="'metrics'"), expected=lab.metrics, found=meta["metrics"])
 
 
 @check("save-skops", points=2, docs=f"{DOCS}#serialization",
-       hint="Save with skops.io.dump(pipeline, path): a skops file is a zip of JSON and arrays, "
-            "and loading it builds only types you trust. pickle and joblib run code on load.")
+       hint=N_("Which serialization formats run code while a file is loaded, and which one builds "
+               "only the types you trust? Read the serialization section: `pickle` and `joblib` "
+               "are not the answer."),
+       code=N_("Save with `skops.io.dump(pipeline, model_dir / MODEL_FILE)`: a skops file is a zip "
+               "of JSON and arrays."))
 def test_save_skops(lab):
     model_dir = lab.ready("save")["model_dir"]
     path = model_file(model_dir)
     if not zipfile.is_zipfile(path):
-        raise CheckFailed(f"{MODEL_FILE} is not a skops file (a skops file is a zip archive; "
-                          f"this one starts with {(read_student_file(path.parent, path) or b'')[:8]!r}: "
-                          "pickle or joblib?)")
+        start = (read_student_file(path.parent, path) or b"")[:8]
+        raise CheckFailed(_("{file} is not a skops file (a skops file is a zip archive; this one "
+                            "starts with {start}: pickle or joblib?)").format(
+            file=MODEL_FILE, start=repr(start)))
     audit = lab.clean("audit", str(lab.clean_file(MODEL_FILE, path)), TRUSTED_TYPES,
-                      shown_as=f"reading {MODEL_FILE} with skops.io in a clean process")
+                      shown_as=_("reading {file} with skops.io in a clean process").format(
+                          file=MODEL_FILE))
     if audit["unknown"]:
-        raise CheckFailed(f"{MODEL_FILE} needs types outside the course's allow-list "
-                          "(week4.trust.TRUSTED_TYPES) to load",
-                          expected=f"a subset of {TRUSTED_TYPES}", found=audit["unknown"])
+        raise CheckFailed(_("{file} needs types outside the course's allow-list ({allowed}) to "
+                            "load").format(file=MODEL_FILE, allowed="week4.trust.TRUSTED_TYPES"),
+                          expected=_("a subset of {allowed}").format(allowed=TRUSTED_TYPES),
+                          found=audit["unknown"])
     if not audit.get("predicts"):
-        raise CheckFailed(f"{MODEL_FILE} loads, but into a {audit['loaded']}, which has no "
-                          "predict_proba: save the fitted pipeline itself")
+        raise CheckFailed(_("{file} loads, but into a {loaded}, which has no predict_proba: "
+                            "save the fitted pipeline itself").format(
+            file=MODEL_FILE, loaded=audit["loaded"]))
 
 
 def try_load(lab, model_dir: Path, what: str) -> dict:
@@ -557,7 +601,8 @@ def copy_model_dir(lab, suffix: str) -> Path:
     read_metadata(model_dir)
     size = sum(p.lstat().st_size for p in model_dir.rglob("*"))
     if size > MAX_FOLDER_BYTES:
-        raise CheckFailed(f"model_dir holds {size >> 20} MB; a Titanic model needs far less")
+        raise CheckFailed(_("model_dir holds {size} MB; a Titanic model needs far less").format(
+            size=size >> 20))
     target = model_dir.parent / f"{model_dir.name}-{suffix}"
     if target.exists():
         shutil.rmtree(target)
@@ -568,17 +613,20 @@ def copy_model_dir(lab, suffix: str) -> Path:
 def untouched_loads(lab) -> None:
     """load_model must accept an unchanged copy, or refusing a bad one proves nothing."""
     if "untouched" not in lab.cache:
-        lab.cache["untouched"] = try_load(lab, copy_model_dir(lab, "copy"), "a copy of model_dir")
+        lab.cache["untouched"] = try_load(lab, copy_model_dir(lab, "copy"),
+                                          _("a copy of model_dir"))
     got = lab.cache["untouched"]
     if got["raised"]:
-        raise CheckFailed(f"could not test this rule because load_model refuses even an unchanged "
-                          f"copy of the saved folder: it "
-                          f"raised {got.get('type')}: {short(got.get('message'))}")
+        raise CheckFailed(_("could not test this rule because load_model refuses even an "
+                            "unchanged copy of the saved folder: it raised {error}").format(
+            error=f"{got.get('type')}: {short(got.get('message'))}"))
 
 
 @check("load-roundtrip", points=1, docs=f"{DOCS}#serialization",
-       hint="load_model(model_dir) returns skops.io.load(path, trusted=...) after the checks: "
-            "the very pipeline that was saved.")
+       hint=N_("Loading must give back the very pipeline that was saved, read from the files "
+               "the saving function wrote, once the safety checks have passed."),
+       code=N_("`load_model` ends with `skops.io.load(path, trusted=TRUSTED_TYPES)` on "
+               "`model_dir / MODEL_FILE`."))
 def test_load_roundtrip(lab):
     model_dir = lab.ready("save")["model_dir"]
     model_file(model_dir)  # what is loaded must come from the files save_model wrote
@@ -589,8 +637,8 @@ def test_load_roundtrip(lab):
     for i in range(len(rows)):
         if loaded["survived"][i] != trained["survived"][i] or \
                 abs(loaded["probability"][i] - trained["probability"][i]) > TOLERANCE:
-            raise CheckFailed("the pipeline load_model returns predicts differently from the one "
-                              "that was saved", expected=trained["probability"][i],
+            raise CheckFailed(_("the pipeline load_model returns predicts differently from the "
+                                "one that was saved"), expected=trained["probability"][i],
                               found=loaded["probability"][i], hidden=True)
 
 
@@ -605,71 +653,92 @@ def tamper(path: Path) -> None:
 
 
 @check("load-rejects-tampered", points=2, docs=f"{DOCS}#integrity",
-       hint="Before loading, compare hashlib.sha256 of the model file's bytes with the sha256 "
-            "in metadata.json, and raise if they differ.")
+       hint=N_("How can the loading function tell that the model file changed after it was "
+               "saved? The metadata recorded a fingerprint of its bytes: compare before building "
+               "anything."),
+       code=N_("Before loading, compute `hashlib.sha256` of the model file's bytes "
+               "(`.hexdigest()`) and raise if it differs from `metadata[\"sha256\"]`."))
 def test_load_rejects_tampered(lab):
     untouched_loads(lab)
     target = copy_model_dir(lab, "tampered")
     tamper(model_file(target))
-    got = try_load(lab, target, "a copy whose model file was changed after saving")
+    got = try_load(lab, target, _("a copy whose model file was changed after saving"))
     if not got["raised"]:
-        raise CheckFailed(f"load_model loaded a {MODEL_FILE} whose bytes no longer match the "
-                          f"sha256 in {METADATA_FILE} (the grader changed the file; it still "
-                          "loads, so only the hash check can notice)",
-                          expected="an exception", found=f"returned a {got.get('returned')}")
+        raise CheckFailed(_("load_model loaded a {file} whose bytes no longer match the sha256 in "
+                            "{metadata} (the grader changed the file; it still loads, so only the "
+                            "hash check can notice)").format(file=MODEL_FILE,
+                                                             metadata=METADATA_FILE),
+                          expected=_("an exception"),
+                          found=_("returned a {type}").format(type=got.get("returned")))
 
 
 @check("load-rejects-untrusted", points=2, docs=f"{DOCS}#serialization",
-       hint="Ask skops.io.get_untrusted_types(file=path) first; raise, naming them, if any is "
-            "not in TRUSTED_TYPES. Never pass the whole list it returns as `trusted`.")
+       hint=N_("A model file may ask for any type, even one that runs a command. Which types does "
+               "the course trust, and how can skops tell you what a file needs before anything is "
+               "built?"),
+       code=N_("Keep the types of `skops.io.get_untrusted_types(file=path)` that are not in "
+               "`TRUSTED_TYPES` and raise, naming them, if there are any; never pass the whole "
+               "list it returns as `trusted`."))
 def test_load_rejects_untrusted(lab):
     untouched_loads(lab)
     target = copy_model_dir(lab, "untrusted")
     meta = read_metadata(target)
     made = lab.clean_file(f"untrusted-{uuid.uuid4().hex[:8]}.skops")
     evil = lab.clean("make_untrusted", str(made),
-                     shown_as="writing a model file that references os.system")
+                     shown_as=_("writing a model file that references os.system"))
     shutil.copyfile(made, target / MODEL_FILE)
     meta["sha256"] = sha256_of(target / MODEL_FILE)  # the hash matches: only the types are wrong
     (target / METADATA_FILE).write_text(json.dumps(meta), encoding="utf-8")
-    got = try_load(lab, target, "a folder whose model references os.system")
+    got = try_load(lab, target, _("a folder whose model references os.system"))
     if not got["raised"]:
-        raise CheckFailed(f"load_model loaded a model file that references {evil} (a pipeline "
-                          "with FunctionTransformer(os.system)): it trusts types it should refuse",
-                          expected="an exception naming the untrusted type",
-                          found=f"returned a {got.get('returned')}")
+        raise CheckFailed(_("load_model loaded a model file that references {type} (a pipeline "
+                            "with {step}): it trusts types it should refuse").format(
+            type=evil, step="FunctionTransformer(os.system)"),
+                          expected=_("an exception naming the untrusted type"),
+                          found=_("returned a {type}").format(type=got.get("returned")))
     if evil not in str(got.get("message", "")):
-        raise CheckFailed(f"load_model raised, but not because of the untrusted type {evil}: "
-                          f"{got.get('type')}: {short(got.get('message'))}",
-                          expected=f"an error message that names {evil}")
+        raise CheckFailed(_("load_model raised, but not because of the untrusted type {type}: "
+                            "{error}").format(
+            type=evil, error=f"{got.get('type')}: {short(got.get('message'))}"),
+                          expected=_("an error message that names {type}").format(type=evil))
 
 
 # --- the HTTP API ---------------------------------------------------------------------------------
 
 @check("http-health", points=1, docs=f"{DOCS}#health",
-       hint="@app.get('/health') returns {'status': 'ok'}: a load balancer asks it to know the "
-            "process is alive.")
+       hint=N_("What does a load balancer ask to learn that a process is alive? A cheap endpoint "
+               "with a small fixed JSON answer, as the section on health and metadata endpoints "
+               "describes."),
+       code=N_("A route `@app.get(\"/health\")` that returns `{\"status\": \"ok\"}`."))
 def test_http_health(lab):
     resp = lab.http("GET", "/health")
     if resp.status != 200 or not isinstance(resp.data, dict) or resp.data.get("status") != "ok":
-        raise CheckFailed("GET /health should answer 200 with JSON {\"status\": \"ok\"}",
+        raise CheckFailed(_("{request} should answer 200 with JSON {body}").format(
+            request="GET /health", body='{"status": "ok"}'),
                           expected='200 {"status": "ok"}', found=resp.show())
 
 
 @check("http-model", points=1, docs=f"{DOCS}#health",
-       hint="@app.get('/model') returns the metadata read from model_dir/metadata.json.")
+       hint=N_("A client wants to know which model answers it: serve the metadata that was saved "
+               "next to the model, read from the model folder the app was given."),
+       code=N_("A route `@app.get(\"/model\")` that returns the dict read from "
+               "`Path(model_dir) / METADATA_FILE` with `json.loads`."))
 def test_http_model(lab):
     model_dir = lab.ready("serve")["model_dir"]
     meta = read_metadata(model_dir)
     resp = lab.http("GET", "/model")
     if resp.status != 200 or resp.data != meta:
-        raise CheckFailed("GET /model should answer 200 with the content of model_dir/"
-                          f"{METADATA_FILE}", expected=meta, found=resp.show())
+        raise CheckFailed(_("{request} should answer 200 with the content of {file}").format(
+            request="GET /model", file=f"model_dir/{METADATA_FILE}"), expected=meta,
+                          found=resp.show())
 
 
 @check("http-predict", points=2, docs=f"{DOCS}#rest",
-       hint="POST /predict answers 200 with exactly {'survived': int, 'probability': float}: "
-            "cast NumPy values with int() and float() before jsonify.")
+       hint=N_("What exactly does the prediction endpoint answer (which keys, which types), and "
+               "can Flask's JSON encoder write NumPy's number types? Turn them into plain Python "
+               "numbers first."),
+       code=N_("Answer `{\"survived\": int(label), \"probability\": float(p)}`: `int()` and "
+               "`float()` turn NumPy values into numbers `jsonify` can write."))
 def test_http_predict(lab):
     rows = lab.test_rows[:3]
     rng = lab.draw("http-predict")
@@ -679,17 +748,20 @@ def test_http_predict(lab):
     for record in cases:
         resp = lab.http("POST", "/predict", record)
         if resp.status != 200 or not valid_prediction(resp.data):
-            raise CheckFailed(f"POST /predict {shown(record)} should answer 200 with "
-                              f"{PREDICTION_SHAPE}; it answered {resp.show()}")
+            raise CheckFailed(should_predict(f"POST /predict {shown(record)}", resp))
         if "json" not in resp.content_type:
-            raise CheckFailed("POST /predict should answer with Content-Type application/json",
+            raise CheckFailed(_("{request} should answer with {header}").format(
+                request="POST /predict", header="Content-Type application/json"),
                               found=resp.content_type)
 
 
 @check("api-matches-pipeline", points=3, docs=f"{DOCS}#skew",
-       hint="The server must turn a request into exactly the DataFrame the pipeline was trained "
-            "on (same columns, same dtypes, None as NaN) and add no preprocessing of its own; "
-            "'probability' is predict_proba's column for class 1.")
+       hint=N_("The server must turn a request into exactly the input the pipeline was trained on "
+               "(same columns, same dtypes, an unknown value as the imputers recognise it) and "
+               "add no preprocessing of its own. Which class is the probability about?"),
+       code=N_("Build the frame with `pd.DataFrame.from_records(...)` and `.astype(...)` with "
+               "`TITANIC_DTYPES`, so `None` becomes `NaN`, and report the column of class 1 of "
+               "`predict_proba` (`model.classes_` tells which)."))
 def test_api_matches_pipeline(lab):
     rows, blanks, records = lab.skew_set()
     expected = lab.predict(rows, "serving", blanks)
@@ -697,8 +769,7 @@ def test_api_matches_pipeline(lab):
     wrong, flipped = [], 0
     for i, (record, resp) in enumerate(zip(records, answers)):
         if resp.status != 200 or not valid_prediction(resp.data):
-            raise CheckFailed(f"POST /predict {shown(record)} should answer 200 with "
-                              f"{PREDICTION_SHAPE}; it answered {resp.show()}")
+            raise CheckFailed(should_predict(f"POST /predict {shown(record)}", resp))
         want_s, want_p = expected["survived"][i], expected["probability"][i]
         got = resp.data
         if got["survived"] != want_s or abs(got["probability"] - want_p) > TOLERANCE:
@@ -710,17 +781,19 @@ def test_api_matches_pipeline(lab):
     nulls = sum(1 for i in wrong if None in records[i].values())
     why = ""
     if flipped == len(wrong):
-        why = ("; every wrong probability is 1 minus the right one: report the probability of "
-               "survival (class 1), not of the predicted class or of class 0")
+        why = _("; every wrong probability is 1 minus the right one: report the probability of "
+                "survival (class 1), not of the predicted class or of class 0")
     elif nulls == len(wrong):
-        why = ("; only passengers with null fields differ: the server treats missing values "
-               "differently from training (None vs NaN, a dtype, or a value filled in)")
+        why = _("; only passengers with null fields differ: the server treats missing values "
+                "differently from training (None vs NaN, a dtype, or a value filled in)")
     want = {"survived": expected["survived"][first],
             "probability": expected["probability"][first]}
     raise CheckFailed(
-        f"the API disagrees with the pipeline train(df) returned for {len(wrong)} of "
-        f"{len(records)} held-out passengers{why}. First: POST /predict {shown(records[first])}"
-        f" -> {answers[first].show()}", expected=want, found=answers[first].data, hidden=True)
+        _("the API disagrees with the pipeline {call} returned for {wrong} of {total} held-out "
+          "passengers{why}. First: {request} -> {answer}").format(
+            call="train(df)", wrong=len(wrong), total=len(records), why=why,
+            request=f"POST /predict {shown(records[first])}", answer=answers[first].show()),
+        expected=want, found=answers[first].data, hidden=True)
 
 
 # --- invalid input -------------------------------------------------------------------------------
@@ -744,14 +817,16 @@ def expect_400(resp: Response, sent: str, field: str | None = None) -> None:
     """A 400 with {"error": "...", "details": {field: message}} (details named when known)."""
     data = resp.data
     if resp.status != 400 or not isinstance(data, dict) or not isinstance(data.get("error"), str):
-        raise CheckFailed(f"{sent} should answer 400 with JSON {{\"error\": \"...\", "
-                          f"\"details\": {{...}}}}; it answered {resp.show()}")
+        raise CheckFailed(_("{sent} should answer 400 with JSON {body}; it answered "
+                            "{answer}").format(sent=sent, body='{"error": "...", "details": {...}}',
+                                               answer=resp.show()))
     if field is not None:
         details = data.get("details")
         keys = [str(k) for k in details] if isinstance(details, dict) else []
         if not any(k == field or k.split(".")[-1] == field for k in keys):
-            raise CheckFailed(f"{sent} answered 400, but 'details' does not name the field "
-                              f"{field!r}", expected={field: "what is wrong"}, found=details)
+            raise CheckFailed(_("{sent} answered 400, but {key} does not name the field "
+                                "{field}").format(sent=sent, key="'details'", field=repr(field)),
+                              expected={field: _("what is wrong")}, found=details)
 
 
 def accepts_valid(lab, path: str = "/predict") -> None:
@@ -767,19 +842,25 @@ def accepts_valid(lab, path: str = "/predict") -> None:
         lab.cache[key] = (resp.status, f"POST {path} {shown(body)}", resp)
     status, sent, resp = lab.cache[key]
     if status != 200:
-        raise CheckFailed(f"could not test this rule because {sent}, a valid request, is not "
-                          f"accepted: it answered {resp.show()} instead of 200")
+        raise CheckFailed(_("could not test this rule because {sent}, a valid request, is not "
+                            "accepted: it answered {answer} instead of 200").format(
+            sent=sent, answer=resp.show()))
 
 
 @check("invalid-missing", points=1, docs=f"{DOCS}#validation",
-       hint="Every field is required (null is allowed for age, fare and embarked): let pydantic "
-            "find the missing one and answer 400, instead of a KeyError or None reaching the model.")
+       hint=N_("Should a request with a field left out reach the model? Every field is required "
+               "(null stays allowed where a value can be unknown): let the schema find the "
+               "missing one and answer with a client error."),
+       code=N_("Declare every field of `Passenger` without a default, call "
+               "`Passenger.model_validate(payload)` and answer 400 with `field_errors(exc)` on "
+               "`ValidationError`."))
 def test_invalid_missing(lab):
     accepts_valid(lab)
     for field in in_order(lab, "invalid-missing", FEATURES):
         record = {k: v for k, v in valid_record(lab).items() if k != field}
         resp = lab.http("POST", "/predict", record)
-        expect_400(resp, f"POST /predict without {field!r}: {shown(record)}", field)
+        expect_400(resp, _("{request} without {field}: {body}").format(
+            request="POST /predict", field=repr(field), body=shown(record)), field)
 
 
 INVALID_VALUES = [
@@ -791,43 +872,56 @@ INVALID_VALUES = [
 
 
 @check("invalid-values", points=2, docs=f"{DOCS}#validation",
-       hint="Declare each field's type and range in a pydantic model (Literal[1, 2, 3], "
-            "Field(ge=0), Literal['C', 'Q', 'S'] | None, ...) and answer 400 with "
-            "{'error': ..., 'details': {field: message}} on ValidationError.")
+       hint=N_("Each field has a type and a range or a set of allowed values: declare them once "
+               "in a pydantic model instead of tests written by hand, and turn its validation error "
+               "into a JSON client error that names the field."),
+       code=N_("Use `Literal[1, 2, 3]`, `Annotated[float, Field(ge=0)]` and "
+               "`Literal[\"C\", \"Q\", \"S\"] | None`, and answer "
+               "`400 {\"error\": ..., \"details\": {field: message}}` on `ValidationError`."))
 def test_invalid_values(lab):
     accepts_valid(lab)
     for field, value in in_order(lab, "invalid-values", INVALID_VALUES):
         record = {**valid_record(lab), field: value}
         resp = lab.http("POST", "/predict", record)
-        expect_400(resp, f"POST /predict with {field}={json.dumps(value)}: {shown(record)}", field)
+        expect_400(resp, _("{request} with {assignment}: {body}").format(
+            request="POST /predict", assignment=f"{field}={json.dumps(value)}",
+            body=shown(record)), field)
 
 
 @check("invalid-extra", points=1, docs=f"{DOCS}#validation",
-       hint="This API rejects unknown fields: model_config = ConfigDict(extra='forbid'). A typo "
-            "such as 'Age' would otherwise be dropped without a word.")
+       hint=N_("What happens to a misspelt field name if the schema ignores fields it does not "
+               "know? This API refuses unknown fields: look for pydantic's setting for extra "
+               "fields."),
+       code=N_("`model_config = ConfigDict(extra=\"forbid\")` in `Passenger` (and in `Batch`)."))
 def test_invalid_extra(lab):
     accepts_valid(lab)
     for extra, value in in_order(lab, "invalid-extra", [("cabin", "C85"), ("boat", "7"),
                                                         ("Age", 22)]):
         record = {**valid_record(lab), extra: value}
         resp = lab.http("POST", "/predict", record)
-        expect_400(resp, f"POST /predict with the unknown field {extra!r}: {shown(record)}", extra)
+        expect_400(resp, _("{request} with the unknown field {field}: {body}").format(
+            request="POST /predict", field=repr(extra), body=shown(record)), extra)
 
 
 @check("invalid-body", points=1, docs=f"{DOCS}#validation",
-       hint="request.get_json(silent=True) returns None for a body that is not JSON; answer 400 "
-            "with a JSON error then (Flask's own 400 page is HTML). A JSON list or string is "
-            "not a passenger either.")
+       hint=N_("What does Flask do with a body that is not JSON, and is a JSON list, string or "
+               "number a passenger? Answer each with your own JSON client error, not Flask's "
+               "HTML error page."),
+       code=N_("`request.get_json(silent=True)` returns `None` for a body that is not JSON; "
+               "answer 400 with a JSON error unless `isinstance(payload, dict)`."))
 def test_invalid_body(lab):
     accepts_valid(lab)
     for raw in [b'{"pclass": 3, "sex": ', b"[1, 2, 3]", b'"a passenger"', b"", b"null", b"42"]:
         resp = lab.http("POST", "/predict", raw=raw)
-        expect_400(resp, f"POST /predict with the body {raw!r} (Content-Type: application/json)")
+        expect_400(resp, _("{request} with the body {body} ({header})").format(
+            request="POST /predict", body=repr(raw), header="Content-Type: application/json"))
 
 
 @check("invalid-nonfinite", points=1, docs=f"{DOCS}#validation",
-       hint="Python's JSON parser turns 1e999 into inf and accepts NaN; refuse both with "
-            "Field(ge=0, allow_inf_nan=False).")
+       hint=N_("Python's JSON parser accepts numbers that are not finite (infinity, NaN). Can a "
+               "passenger have them, and which pydantic field option refuses them?"),
+       code=N_("`Field(ge=0, allow_inf_nan=False)` for the age and the fare: Python's JSON "
+               "parser turns `1e999` into `inf` and accepts `NaN`."))
 def test_invalid_nonfinite(lab):
     accepts_valid(lab)
     base = json.dumps({**valid_record(lab), "age": "AGE", "fare": "FARE"})
@@ -842,44 +936,44 @@ def test_invalid_nonfinite(lab):
 # --- batches -------------------------------------------------------------------------------------
 
 @check("batch-order", points=2, docs=f"{DOCS}#batch",
-       hint="POST /predict/batch {'passengers': [...]} answers {'predictions': [...]}, one per "
-            "passenger, in the order they were sent: one DataFrame for the whole batch, one "
-            "predict_proba call, no sorting or grouping.")
+       hint=N_("A client matches each answer to its passenger by position. Build one input for "
+               "the whole batch, predict once, and keep the order: no sorting, grouping or sets."),
+       code=N_("`to_frame(p.model_dump() for p in batch.passengers)`, one `predict_proba` call on "
+               "it, and `{\"predictions\": [...]}` built in the same order."))
 def test_batch_order(lab):
-    rows, _, records = lab.skew_set()
+    rows, blanks, records = lab.skew_set()
     singles = lab.singles()
     order = list(range(len(records)))
     (lab.draw("batch-order") or random.Random(4)).shuffle(order)
     order = order[:200]
     if all(singles[i].status == 200 and valid_prediction(singles[i].data) for i in order):
         reference = [singles[i].data for i in order]
-        source = "POST /predict for the same passenger"
+        source = _("{request} for the same passenger").format(request="POST /predict")
     else:
-        _, blanks, _ = lab.skew_set()
         expected = lab.predict(rows, "serving", blanks)
         reference = [{"survived": expected["survived"][i],
                       "probability": expected["probability"][i]} for i in order]
-        source = "the pipeline, in-process"
+        source = _("the pipeline, in-process")
     batch = [records[i] for i in order]
     resp = lab.http("POST", "/predict/batch", {"passengers": batch}, timeout=BATCH_TIMEOUT)
     data = resp.data
-    sent = f"POST /predict/batch with {len(batch)} passengers"
+    sent = _("{request} with {n} passengers").format(request="POST /predict/batch", n=len(batch))
     if resp.status != 200 or not isinstance(data, dict) or not isinstance(data.get("predictions"), list):
-        raise CheckFailed(f"{sent} should answer 200 with {{\"predictions\": [...]}}; it "
-                          f"answered {resp.show()}")
+        raise CheckFailed(_("{sent} should answer 200 with {body}; it answered {answer}").format(
+            sent=sent, body='{"predictions": [...]}', answer=resp.show()))
     got = data["predictions"]
     if len(got) != len(batch):
-        raise CheckFailed(f"{sent} should return one prediction per passenger",
+        raise CheckFailed(_("{sent} should return one prediction per passenger").format(sent=sent),
                           expected=len(batch), found=len(got))
     for k, (answer, want) in enumerate(zip(got, reference)):
         if not valid_prediction(answer):
-            raise CheckFailed(f"{sent}: prediction {k} should be {PREDICTION_SHAPE}; it is "
-                              f"{short(answer)}")
+            raise CheckFailed(_("{sent}: prediction {k} should be {shape}; it is {answer}").format(
+                sent=sent, k=k, shape=prediction_shape(), answer=short(answer)))
         if answer["survived"] != want["survived"] or \
                 abs(answer["probability"] - want["probability"]) > TOLERANCE:
-            raise CheckFailed(f"{sent}: prediction {k} is not the answer for passenger {k} "
-                              f"({source}): predictions must come back in input order",
-                              expected=want, found=answer, hidden=True)
+            raise CheckFailed(_("{sent}: prediction {k} is not the answer for passenger {k} "
+                                "({source}): predictions must come back in input order").format(
+                sent=sent, k=k, source=source), expected=want, found=answer, hidden=True)
 
 
 def many(lab, n: int) -> list[dict]:
@@ -890,29 +984,37 @@ def many(lab, n: int) -> list[dict]:
 
 
 @check("batch-limit", points=1, docs=f"{DOCS}#batch",
-       hint=f"Accept up to {MAX_BATCH:,} passengers; for more, answer 413 (Payload Too Large) "
-            "with a JSON error before validating them: a limit keeps one client from "
-            "taking the server's memory and time.")
+       hint=N_("How does a server keep one client from taking all its memory and time with an "
+               "enormous batch? Set a limit, refuse bigger batches before validating them, and "
+               "find the HTTP status code meant for a request that is too large."),
+       code=N_("When `len(payload[\"passengers\"]) > MAX_BATCH`, return "
+               "`error(..., status=413)` before `Batch.model_validate`; a batch of exactly "
+               "`MAX_BATCH` (10,000) passengers is still accepted."))
 def test_batch_limit(lab):
     resp = lab.http("POST", "/predict/batch", {"passengers": many(lab, MAX_BATCH)},
                     timeout=BATCH_TIMEOUT)
     data = resp.data
     if resp.status != 200 or not isinstance(data, dict) or \
             not isinstance(data.get("predictions"), list) or len(data["predictions"]) != MAX_BATCH:
-        raise CheckFailed(f"POST /predict/batch with exactly {MAX_BATCH:,} passengers (the "
-                          "limit) should answer 200 with one prediction each; it answered "
-                          f"{resp.show()}")
+        raise CheckFailed(_("{request} with exactly {n} passengers (the limit) should answer 200 "
+                            "with one prediction each; it answered {answer}").format(
+            request="POST /predict/batch", n=f"{MAX_BATCH:,}", answer=resp.show()))
     over = MAX_BATCH + 1
     resp = lab.http("POST", "/predict/batch", {"passengers": many(lab, over)},
                     timeout=BATCH_TIMEOUT)
     if resp.status != 413 or not isinstance(resp.data, dict) or "error" not in resp.data:
-        raise CheckFailed(f"POST /predict/batch with {over:,} passengers should answer 413 "
-                          "with a JSON error", expected='413 {"error": "..."}', found=resp.show())
+        raise CheckFailed(_("{request} with {n} passengers should answer 413 with a JSON "
+                            "error").format(request="POST /predict/batch", n=f"{over:,}"),
+                          expected='413 {"error": "..."}', found=resp.show())
 
 
 @check("batch-invalid", points=1, docs=f"{DOCS}#batch",
-       hint="Validate the whole body with a pydantic model ({'passengers': list[Passenger]}) "
-            "and answer 400 when it fails, naming the passenger and field in 'details'.")
+       hint=N_("A batch body has a shape too: an object that holds a list of passengers and "
+               "nothing else. Validate all of it with a schema, and say in the details which "
+               "passenger and which field is wrong."),
+       code=N_("`class Batch(BaseModel)` with `passengers: list[Passenger]` and "
+               "`extra=\"forbid\"`; on `ValidationError` answer 400 with `field_errors(exc)` "
+               "(keys such as `passengers.1.age`)."))
 def test_batch_invalid(lab):
     accepts_valid(lab, "/predict/batch")
     good = valid_record(lab)
