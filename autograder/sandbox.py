@@ -317,7 +317,7 @@ class Sandbox:
             while data:
                 _, ready, _ = select.select([], [self._req], [], max(0.0, deadline - time.monotonic()))
                 if not ready:
-                    return self._timeout(start)
+                    return self._timeout(timeout)
                 data = data[os.write(self._req, data):]
         except (BrokenPipeError, OSError):
             return self._crashed(start)
@@ -339,7 +339,7 @@ class Sandbox:
             if remaining <= 0 or not select.select([self._rep], [], [], remaining)[0]:
                 deadline = self._busy_until(start, timeout, watch) if cpu_limited else None
                 if deadline is None:
-                    return self._timeout(start)
+                    return self._timeout(timeout)
                 continue
             chunk = os.read(self._rep, 1 << 20)
             if not chunk:
@@ -362,9 +362,11 @@ class Sandbox:
         watch.update(cpu=cpu, at=now)
         return min(cap, now + max(0.1, limit - used))
 
-    def _timeout(self, start: float) -> Reply:
+    def _timeout(self, limit: float) -> Reply:
+        """The request ran out of its limit: say the limit (what the student can act on), not
+        the wall time a crowded machine stretched it to."""
         self.kill()
-        return Reply("timeout", seconds=time.monotonic() - start)
+        return Reply("timeout", seconds=limit)
 
     def _crashed(self, start: float) -> Reply:
         code = self.proc.poll() if self.proc else None
