@@ -70,10 +70,10 @@ class Recorder:
 
         original_send = sandbox.Sandbox._send
 
-        def send(box, payload, timeout):
+        def send(box, payload, timeout, **kwargs):
             self.values.append(payload.get("args"))
             self.values.append(payload.get("kwargs"))
-            return original_send(box, payload, timeout)
+            return original_send(box, payload, timeout, **kwargs)
 
         original_http = http_api.send
 
