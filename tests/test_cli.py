@@ -79,7 +79,7 @@ def test_make_check_on_the_released_exercises_marks_every_topic_not_started():
     assert "http://127.0.0.1:8000/ko/topics/01-virtualenv/#" in proc.stdout
     # Korean through and through: what is left once identifiers, code, links and English in
     # parentheses are taken out holds no English words in a row
-    for line in lines:
+    for line in [" ".join(lines)]:  # whole: a quoted command may wrap onto the next line
         rest = re.sub(r"https?://\S+|[\w.-]+/[\w./#-]*|\([A-Za-z ,./'-]+\)|'[^']*'|`[^`]*`|"
                       r"[\w.]+\([^)]*\)", "", line)
         assert not re.search(r"[A-Za-z]{3,} [A-Za-z]{3,}", rest), line
@@ -109,6 +109,7 @@ def test_scoreboard_words_are_korean_or_english():
 
 def test_an_unknown_language_is_a_one_line_error():
     one_line_error(week4("check", "--lang", "fr"), "fr")
+    one_line_error(week4("check", "--lang", "fr"), "ko, en", "언어")  # said in the course's
 
 
 def test_fail_under_sets_the_exit_status():
@@ -121,7 +122,7 @@ def one_line_error(proc, *words):
     assert proc.stdout == ""
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith("week4: error:")
+    assert lines[0].startswith(("week4: error:", "week4: 오류:"))  # Korean unless --lang en
     assert "Traceback" not in proc.stderr
     for word in words:
         assert word in lines[0]
@@ -136,7 +137,8 @@ def test_unknown_topic_is_a_one_line_error():
 
 
 def test_bad_options_are_one_line_errors():
-    one_line_error(week4("check", "--fail-under", "lots"), "--fail-under")
+    one_line_error(week4("check", "--fail-under", "lots"), "--fail-under", "week4 check --help")
+    assert "(see" not in week4("check", "--fail-under", "lots").stderr  # Korean throughout
     one_line_error(week4("check", "--fail-under", "150", "--lang", "en"), "percentage")
     one_line_error(week4("check", "--fail-under", "150", "--lang", "ko"), "백분율")
     one_line_error(week4("frobnicate"), "frobnicate")
@@ -148,7 +150,7 @@ def test_broken_notebook_json_scores_zero_with_a_reason_and_others_still_graded(
     folder = tmp_path / "class"
     path = write_notebook(load_solution(TOPIC), TOPIC, folder)
     path.write_text('{"cells": [ this is not json', encoding="utf-8")
-    proc = week4("check", "--submission", str(folder), "--json")
+    proc = week4("check", "--submission", str(folder), "--json", "--lang", "en")
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     broken = data["topics"][TOPIC]
@@ -161,10 +163,12 @@ def test_broken_notebook_json_scores_zero_with_a_reason_and_others_still_graded(
 
 
 def test_missing_topic_folder_scores_zero_with_a_reason(tmp_path):
-    proc = week4("check", TOPIC, "--submission", str(tmp_path), "--json")
+    proc = week4("check", TOPIC, "--submission", str(tmp_path), "--json", "--lang", "en")
     assert proc.returncode == 0
     topic = json.loads(proc.stdout)["topics"][TOPIC]
     assert topic["score"] == 0 and "notebook not found" in topic["error"]
+    korean = week4("check", TOPIC, "--submission", str(tmp_path), "--json")
+    assert "노트북을 찾을 수 없어요" in json.loads(korean.stdout)["topics"][TOPIC]["error"]
 
 
 def test_runs_from_any_directory(tmp_path):

@@ -27,7 +27,7 @@ import os
 import sys
 from pathlib import Path
 
-from .i18n import COURSE_LANG, N_, choose, t
+from .i18n import COURSE_LANG, LANGS, N_, choose, t
 
 EXIT_USAGE = 2
 EXIT_BELOW_THRESHOLD = 1
@@ -39,7 +39,9 @@ class UsageError(Exception):
 
 class Parser(argparse.ArgumentParser):
     def error(self, message):  # argparse would print the usage too; one line is enough
-        raise UsageError(f"{message} (see '{self.prog} --help')")
+        _ = t(getattr(self, "lang", COURSE_LANG))
+        raise UsageError(_("{message} (see '{command} --help')").format(message=message,
+                                                                       command=self.prog))
 
 
 # argparse's own words (usage, section titles, its errors), looked up through its module-level
@@ -71,6 +73,7 @@ def build_parser(lang: str = COURSE_LANG) -> Parser:
 
     _ = t(lang)
     argparse._ = _  # argparse's own words (ARGPARSE_WORDS) in the same language
+    Parser.lang = lang  # its error() speaks it too, in every sub-parser
     parser = Parser(prog="week4", description=_("Course tools for week 4."))
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     lang_help = _("language of what the command prints: ko or en (default: $WEEK4_LANG, else "
@@ -224,8 +227,11 @@ def cmd_hint(args) -> int:
 def choose_or_usage(given: str | None) -> str:
     try:
         return choose(given)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    except ValueError:
+        _ = t(lang_of([]))  # the language the student did not name: the one they would get
+        raise UsageError(_("unknown language {lang!r}; choose from: {langs}").format(
+            lang=given if given is not None else os.environ.get("WEEK4_LANG"),
+            langs=", ".join(LANGS))) from None
 
 
 def load_key_arg(path: str | None) -> bytes | None:
