@@ -20,7 +20,7 @@ from helpers import week4
 from week4.grading import report_data as rd
 from week4.grading import reports
 from week4.grading.demo import build
-from week4.grading.report_i18n import TEXT, resolve_lang
+from week4.grading.report_i18n import MESSAGES, resolve_lang, t as report_t
 
 ASSIGNMENTS = ["01-virtualenv", "02-flask-rest"]
 STUDENTS = 18  # every kind of submission, and a few realistic mistakes
@@ -80,7 +80,8 @@ def small_class():
     ok = [check("freeze-pins", True), check("freeze-skip", True),
           check("venv-create", True, docs="docs/topics/01-virtualenv.md#create-programmatically")]
     hidden = [check("venv-create", False, docs="docs/topics/01-virtualenv.md#create-programmatically",
-                    message="create_venv did not finish within 3 s (an infinite loop?)"),
+                    message="create_venv(...) did not finish within 3 s (an infinite loop, or "
+                            "waiting for input?)"),
               check("freeze-pins", False, message="parse_freeze('SECRET-INPUT==9') is not right",
                     public="parse_freeze(...) is not right"),
               check("freeze-skip", True)]  # venv-create is a stretch check (autograder.levels)
@@ -116,7 +117,10 @@ def test_language_comes_from_the_option_then_the_environment(monkeypatch):
     assert resolve_lang("ko") == "ko"
     with pytest.raises(ValueError, match="fr"):
         resolve_lang("fr")
-    assert all(set(words) == {"ko", "en"} and all(words.values()) for words in TEXT.values())
+    # every word of the report exists in both languages (through the week4 gettext catalog)
+    for key, english in MESSAGES.items():
+        if "{" not in english:
+            assert report_t("en", key) == english and report_t("ko", key), key
 
 
 def test_reasons_for_attention():
@@ -311,8 +315,20 @@ def test_merge_writes_the_same_report_in_english(demo, tmp_path):
     page = (english / "report.html").read_text(encoding="utf-8")
     korean = (out / "report.html").read_text(encoding="utf-8")
     assert '<html lang="en">' in page and "Class report" in page
-    assert not HANGUL.search(page)
+    # the report's own words are English; what the checks wrote keeps the language the class
+    # was graded in (Korean here), since it was written by the grading, not by the report
+    graded_words = [reports.e(text) for data in rd_results(out).values()
+                    for text in [data.get("error") or "", *(data.get("notes") or [])] +
+                    [c.get(k) or "" for c in data["checks"] for k in ("message", "public", "hint")]
+                    if text]
+    assert any(HANGUL.search(w) for w in graded_words)  # the control: Korean was there
+    english_only = page
+    for words in sorted(graded_words, key=len, reverse=True):
+        english_only = english_only.replace(words, "")
+    assert not HANGUL.search(english_only), HANGUL.search(english_only)
     assert stats_in(page) == stats_in(korean) and attention_in(page) == attention_in(korean)
     assert rd.docs_url("docs/topics/01-virtualenv.md#pip-freeze", "en") in page
     feedback = next((english / "feedback").glob("*.html")).read_text(encoding="utf-8")
+    for words in sorted(graded_words, key=len, reverse=True):
+        feedback = feedback.replace(words, "")
     assert '<html lang="en">' in feedback and not HANGUL.search(feedback)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -147,6 +148,7 @@ def cmd_grade(args) -> int:
     out = Path(args.out)
     shard = parse_shard(args.shard)
     lang = report_lang(args.lang)
+    os.environ["WEEK4_LANG"] = lang  # the checks write their messages in the report's language
     if args.jobs < 1:
         raise GradeUsageError("--jobs must be at least 1")
     if args.write_back and not args.gradebook:

@@ -26,7 +26,13 @@ from pathlib import Path
 from autograder.runner import check_infos
 from autograder.topics import get_topic
 
+from week4.i18n import N_, current
+
 from .collect import Job
+
+_ = current()  # what the student's feedback says, in the grading's language (WEEK4_LANG)
+NO_NOTEBOOK = N_("no notebook submitted")
+TOOK_TOO_LONG = N_("grading took longer than {seconds} s and was stopped")
 
 DEFAULT_TIMEOUT = 600.0
 
@@ -70,7 +76,7 @@ def _die_with_grader():
 
 def run_job(job: Job, timeout: float, key_path: Path | None = None) -> dict:
     if job.notebook is None:
-        return zero_result(job, "no notebook submitted")
+        return zero_result(job, _(NO_NOTEBOOK))
     start = time.monotonic()
     command = [sys.executable, "-m", "autograder", job.assignment, str(job.notebook),
                "--student", job.student]
@@ -88,12 +94,13 @@ def run_job(job: Job, timeout: float, key_path: Path | None = None) -> dict:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)  # ...or is made to
             proc.communicate()
-        return zero_result(job, f"grading took longer than {timeout:.0f} s and was stopped")
+        return zero_result(job, _(TOOK_TOO_LONG).format(seconds=f"{timeout:.0f}"))
     try:
         data = json.loads(out)
     except ValueError:
         last = (err.strip().splitlines() or ["no output"])[-1]
-        return zero_result(job, f"the grader failed on this submission: {last[:300]}")
+        return zero_result(job, _("the grader failed on this submission: {reason}").format(
+            reason=last[:300]))
     data["seconds"] = round(time.monotonic() - start, 3)
     return data
 

@@ -15,6 +15,9 @@ from functools import cache
 from pathlib import Path
 
 from autograder.topics import ALL_TOPICS
+from week4.i18n import LANGS, t
+
+from .jobs import NO_NOTEBOOK, TOOK_TOO_LONG
 
 DOCS_ROOT = Path(__file__).resolve().parents[2] / "docs"
 HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*\{#([A-Za-z0-9_-]+)[^}]*\}\s*$")
@@ -22,11 +25,26 @@ TITLE = re.compile(r"^#\s+(.*?)\s*(\{[^}]*\})?\s*$")
 
 # Ways the grader says a submission ran out of time: the whole job (week4.grading.jobs), one
 # call ("did not finish within 3 s", or "in time" in grading mode), or the topic's budget.
-# The results carry no structured status for this, so the public wording is matched.
-TIMEOUT_MARKERS = ("grading took longer than", "did not finish",
-                   "grading time for this topic is used up")
-MISSING = "no notebook submitted"
-GRADER_BUG = "the check itself failed"  # a check that crashed: the grader's fault
+# The results carry no structured status for this, so the public wording is matched, in each
+# language the grading may have used: the fixed part of each sentence in its catalog.
+TIMEOUT_SENTENCES = (TOOK_TOO_LONG,
+                     "{what} did not finish in time (an infinite loop, or waiting for input?)",
+                     "did not finish within {seconds} s (an infinite loop, or waiting for input?)",
+                     "grading time for this topic is used up (earlier calls timed out)",
+                     "grading time for this topic is used up (earlier requests timed out)")
+GRADER_BUG = "the check itself failed ({error}); please report it"  # the grader's fault
+
+
+def fixed_parts(sentence: str) -> list[str]:
+    """The texts between the placeholders of `sentence` (8 characters or more, so they say
+    something), in every course language."""
+    return [part.strip() for lang in LANGS for part in re.split(r"\{[^}]*\}", t(lang)(sentence))
+            if len(part.strip()) >= 8]
+
+
+TIMEOUT_MARKERS = tuple(part for s in TIMEOUT_SENTENCES for part in fixed_parts(s))
+MISSING = tuple(t(lang)(NO_NOTEBOOK) for lang in LANGS)
+GRADER_BUG_STARTS = tuple(t(lang)(GRADER_BUG).split("{")[0] for lang in LANGS)
 
 Results = dict[tuple[str, str], dict]
 
@@ -84,7 +102,7 @@ def assignment_title(assignment: str, lang: str) -> str:
 # ---- what happened to one submission ---------------------------------------------------------
 
 def is_missing(data: dict) -> bool:
-    return data.get("notebook", "") is None or data.get("error") == MISSING
+    return data.get("notebook", "") is None or data.get("error") in MISSING
 
 
 def is_timeout(data: dict) -> bool:
@@ -101,7 +119,8 @@ def reasons(data: dict, flagged: bool = False) -> list[str]:
     else:
         error = data.get("error") or ""
         if (error and not any(m in error for m in TIMEOUT_MARKERS)) or any(
-                (c.get("message") or "").startswith(GRADER_BUG) for c in data.get("checks", ())):
+                (c.get("message") or "").startswith(GRADER_BUG_STARTS)
+                for c in data.get("checks", ())):
             found.append("error")
         if is_timeout(data):
             found.append("timeout")
