@@ -180,7 +180,7 @@ def test_what_students_see_before_publication_gives_nothing_hidden_away(graded):
     assert f"{data['score']:g}/" not in data["output"] or data["score"] == shown_points
     assert "publishes the grades" in data["output"]
     for test in data["tests"]:
-        assert "hint:" in test["output"] and "read: docs/topics/" in test["output"]
+        assert "hint:" in test["output"] and "read: http://127.0.0.1:8000/topics/" in test["output"]
         if test["status"] == "failed" and test["number"] in hidden:
             # grading mode: the rule, never an input or an expected value
             assert "expected" not in test["output"] and "input:" not in test["output"]

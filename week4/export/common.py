@@ -10,6 +10,9 @@ from functools import cache
 from pathlib import Path
 
 from autograder.topics import TOPICS, get_topic
+from week4.i18n import current
+
+_ = current()  # what a student reads on the platform, in the grading's language
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY_NAME = "grading.key"
@@ -132,12 +135,21 @@ def find_notebook(folder: Path, topic_id: str) -> Path | None:
 
 
 def check_lines(check, hidden: bool) -> str:
-    """What a student may read about one check: the public message, the hint, the docs."""
-    lines = ["passed" if check.passed else f"why: {check.public_message or check.message}"]
-    lines.append(f"hint: {check.hint}")
-    lines.append(f"read: {check.docs}")
+    """What a student may read about one check: the public message, the hint, the docs (in the
+    grading's language, WEEK4_LANG)."""
+    from week4.i18n import COURSE_LANG, choose
+    from week4.site import url
+
+    try:
+        lang = choose()
+    except ValueError:
+        lang = COURSE_LANG
+    lines = [_("passed") if check.passed else
+             _("why: {message}").format(message=check.public_message or check.message)]
+    lines.append(_("hint: {hint}").format(hint=check.hint))
+    lines.append(_("read: {url}").format(url=url(check.docs, lang)))
     if hidden:
-        lines.append("(this check uses hidden inputs)")
+        lines.append(_("(this check uses hidden inputs)"))
     return "\n".join(lines)
 
 
@@ -151,20 +163,25 @@ def summary(result, hidden: frozenset[str] = frozenset(), *, held_back: bool = F
     lines = []
     if held_back and hidden:
         shown = [c for c in result.checks if c.id not in hidden]
-        lines.append(f"{result.topic}: {sum(c.points for c in shown):g}/"
-                     f"{sum(c.max for c in shown):g} points on the {len(shown)} checks shown now "
-                     f"({sum(c.passed for c in shown)} passed)")
-        lines.append(f"{len(result.checks) - len(shown)} more check(s) use hidden inputs: their "
-                     "results and your total appear when your instructor publishes the grades.")
+        lines.append(_("{topic}: {score}/{max} points on the {count} checks shown now ({passed} "
+                       "passed)").format(topic=result.topic,
+                                         score=f"{sum(c.points for c in shown):g}",
+                                         max=f"{sum(c.max for c in shown):g}", count=len(shown),
+                                         passed=sum(c.passed for c in shown)))
+        lines.append(_("{count} more check(s) use hidden inputs: their results and your total "
+                       "appear when your instructor publishes the grades.").format(
+            count=len(result.checks) - len(shown)))
     else:
         parts = split(result)
-        lines.append(f"{result.topic}: {result.score:g}/{result.max:g} points, "
-                     f"{sum(c.passed for c in result.checks)}/{len(result.checks)} checks passed "
-                     f"(core {parts.core:g}/{parts.core_max:g}, stretch {parts.stretch:g}/"
-                     f"{parts.stretch_max:g})")
+        lines.append(_("{topic}: {score}/{max} points, {passed}/{count} checks passed (core "
+                       "{core}/{core_max}, stretch {stretch}/{stretch_max})").format(
+            topic=result.topic, score=f"{result.score:g}", max=f"{result.max:g}",
+            passed=sum(c.passed for c in result.checks), count=len(result.checks),
+            core=f"{parts.core:g}", core_max=f"{parts.core_max:g}",
+            stretch=f"{parts.stretch:g}", stretch_max=f"{parts.stretch_max:g}"))
     if result.error:
-        lines.append(f"not graded: {result.error}")
-    lines += [f"note: {n}" for n in result.notes[:5]]
+        lines.append(_("not graded: {reason}").format(reason=result.error))
+    lines += [_("note: {note}").format(note=n) for n in result.notes[:5]]
     return "\n".join(lines)
 
 
@@ -174,7 +191,8 @@ def not_graded(topic_id: str, reason: str):
     from autograder.runner import check_infos, failed
 
     result = TopicResult(get_topic(topic_id).id, error=reason)
-    result.checks = [failed(i, f"not graded: {reason}") for i in check_infos(get_topic(topic_id))]
+    result.checks = [failed(i, _("not graded: {reason}").format(reason=reason))
+                     for i in check_infos(get_topic(topic_id))]
     return result
 
 
