@@ -40,6 +40,7 @@ MODULE_SECONDS = {
     "test_grade.py": 200,
     "test_hidden_inputs.py": 200,     # lookups and mutants in grading mode, every topic
     "test_02_fair_inprocess.py": 100,  # the catalogue, pairs and check-alone runs of 02
+    "test_mutant_pairs.py": 240,      # every pair of mutants, every topic: 183 CPU-s, 290 s busy
     "test_hidden_solutions.py": 200,  # 02-04 solutions under 30 keys: 410 s at load 7-10
     "test_hidden_outputs.py": 100,    # two gradings per topic: 195 s at load 10
     "test_03_cloud.py": 170,
