@@ -6,17 +6,22 @@ cells differ is put in one notebook and graded in this process, through the inte
 sandboxed submission offers, with the in-process harnesses of tests/test_fair_checks.py and
 tests/test_02_fair_inprocess.py (our own cells only, never a submission):
 
-- 01 and 05: every pair, in practice mode and under a key.
-- 02: its mutants all edit the one app.py cell; every pair of split_edits whose anchors are
-  separate (each found once in the solution, not overlapping) is applied to one app.
-- 03: every pair, with moto in this process (mock_aws) standing in for the grader's moto
-  server and the proxy's request log; gunicorn-serves is left out (it starts gunicorn on a
-  trained model in a jail: seconds per run, and it reads only gunicorn.conf.py).
-- 04: every pair, with the Lab of the checks on an in-process "child" (the serving helpers
-  called here, the app served by a thread here, the clean child's helpers called here).
+- 01 (38 pairs), 03 (96) and 05 (140): every pair in practice mode and again under a key.
+- 02: its mutants all edit the one app.py cell; the 144 pairs of split_edits whose anchors
+  are separate (each found once in the solution, not overlapping) are applied to one app.
+- 03: moto in this process (mock_aws, fresh for each grading) stands in for the grader's moto
+  server, and the notebook's requests are logged as its proxy logs them.
+- 04 (32 pairs): the Lab of the checks on an in-process child (the serving helpers, the app
+  served by a thread, the clean child's helpers: all called here).
+- 02 and 04 grade each pair once, practice mode and a key in turn (each mode sees every
+  mutant): both modes would cost another 35 and 45 CPU-s.
 
-Modes and what is left out, to keep the module near 3 CPU-minutes on a 2-core machine, are
-said at each topic. Single mutants, whole notebooks and the sandbox itself: the topics' tests.
+Left out: gunicorn-serves (03: gunicorn on a trained model in a jail, seconds a run; it reads
+only gunicorn.conf.py and no mutant loses it) and 04's api-matches-pipeline and batch-order
+(the 324 single requests of the skew set: 3.5 CPU-s a grading). Where two mistakes meet in one
+notebook (one mutant's code calls what the other breaks), the pair's exact verdict is written
+out with why (MEET_02, MEET_03, MEET_04). The module takes about 3 CPU-minutes on the 2-core
+machine. Single mutants, whole notebooks and the sandbox itself: the topics' tests.
 """
 
 from __future__ import annotations
@@ -317,9 +322,9 @@ def test_03_every_pair_of_mutants_loses_the_union(key, aws):
 # thread here, the clean child's helpers (audit, reference, make_untrusted) run here too, and
 # native code uses one thread, as in the sandbox (OMP_NUM_THREADS=1).
 #
-# What train() makes depends only on the cells it can reach (the import cell, its own, and
-# to_frame's, which the leaky mutant changes with it) and on the rows: each fit is made once
-# per those sources and rows, and each grading gets its own deep copy of the pipeline. The
+# What train() makes depends on the cells it reads (the import cell and its own; to_frame's
+# too, which the leaky mutant changes with it) and on the rows: each fit is made once per
+# those sources and rows, and each grading gets its own deep copy of the pipeline. The
 # grader's reference answers (grading mode) depend only on the key: computed once too.
 #
 # Left out of the pair runs: api-matches-pipeline and batch-order, which judge the 324 single
