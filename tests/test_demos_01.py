@@ -277,7 +277,7 @@ def test_windows_setup_installs_what_make_setup_installs():
     cmd, powershell = reference_activation(("windows", "cmd", ".venv"),
                                            ("windows", "powershell", ".venv"))
     extras = re.search(r"pip install --quiet -e '([^']+)'", makefile_recipe("$(VENV)/.student"))[1]
-    lab = re.search(r"\$\(BIN\)/(jupyter lab .*)", makefile_recipe("lab"))[1].strip()
+    lab = re.search(r"\$\(BIN\)/(python -m week4.lab .*)", makefile_recipe("lab"))[1].strip()
     for name, activate in (("venv_setup.bat", cmd), ("venv_setup.ps1", powershell)):
         assert lines_of(name) == ["py -m venv .venv", activate,
                                   f'python -m pip install -e "{extras}"', lab], name

@@ -151,9 +151,10 @@ def next_line(report: Report, root: str, _, lang: str = COURSE_LANG) -> str:
     if not failing:
         return _("Every check passes. Well done!")
     name, first = failing[0]
-    return _("Next: fix '{check}' in {notebook} (read {docs}; stuck? 'make hint CHECK={check}'), "
-             "save the notebook, then run 'make check' again.").format(
-        check=first.id, notebook=f"{root}/{name}/{name}.ipynb", docs=url(first.docs, lang))
+    # its section of the site is on its "read:" line; the code-level hint is one command away
+    return _("Next: fix '{check}' in {notebook}, save the notebook, then run 'make check' "
+             "again (stuck after the hint? 'make hint CHECK={check}').").format(
+        check=first.id, notebook=f"{root}/{name}/{name}.ipynb")
 
 
 def render(report: Report, *, lang: str = COURSE_LANG, verbose: bool = False,

@@ -1,4 +1,4 @@
 py -m venv .venv
 .venv\Scripts\Activate.ps1
 python -m pip install -e ".[lab]"
-jupyter lab --port 8888 exercises
+python -m week4.lab exercises
