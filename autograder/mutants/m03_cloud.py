@@ -205,6 +205,21 @@ FAIR_PLOTS = {
     ax.stairs(provided, hours + [len(hours)], label="capacity")
     ax.legend()
 '''), set()),
+    "returns the Axes instead of the Figure": ({"plot_scaling": PLOT_HEAD + '''
+    ax.plot(hours, load, label="load")
+    ax.step(hours, provided, where="post", label="capacity")
+    ax.legend()
+''' + PLOT_LABELS + "    return ax\n"}, {"plot-lines", "plot-labels"}),
+    "capacity as ax.step with the closing point of the last hour": (plot_cell('''
+    ax.plot(hours, load, label="load")
+    ax.step(hours + [len(hours)], provided + provided[-1:], where="post", label="capacity")
+    ax.legend()
+'''), set()),
+    "capacity with an extra point that is not the last hour's": (plot_cell('''
+    ax.plot(hours, load, label="load")
+    ax.step(hours + [len(hours)], provided + [0], where="post", label="capacity")
+    ax.legend()
+'''), {"plot-lines"}),
     "capacity as a line with drawstyle='steps-post'": (plot_cell('''
     ax.plot(hours, load, label="load")
     ax.plot(hours, provided, drawstyle="steps-post", label="capacity")
