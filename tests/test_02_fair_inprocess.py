@@ -1,6 +1,7 @@
 """Topic 02's checks run in this process against our own apps (the solution, the mutants, the
 catalogue of realistic wrong apps) through Flask's test client: cheap enough to run every check
-alone next to the full run, and every pair of single-rule mutants.
+alone next to the full run (every pair of single-rule mutants: tests/test_mutant_pairs.py,
+with this module's harness).
 
 `InProcessApi` has ApiServer's interface (request with 307/308 redirects followed, many,
 fresh, restart, memo, nb). `fresh` builds the app again in the same module (module-level
@@ -244,31 +245,3 @@ def test_each_check_alone_gives_the_full_run_verdict(full_runs, tmp_path):
             if alone[check_id][0] != passed:
                 differ.append((name, check_id, passed, alone[check_id][1][:200]))
     assert not differ
-
-
-def test_pairs_of_single_rule_mutants_lose_the_union(tmp_path):
-    """Two single-rule mistakes in one app lose exactly the union of their checks: each mutant
-    made by replacements paired with the next one (names in order, cyclic), so every mutant is
-    in two pairs at the cost of one full run per mutant."""
-    from autograder.mutants.m02_flask_rest import solution_app, split_edits
-
-    edits = split_edits()
-    names = sorted(edits)
-    bad, tried = [], 0
-    for first, second in zip(names, names[1:] + names[:1], strict=True):
-        source = solution_app()
-        pairs = edits[first][0] + edits[second][0]
-        if any(source.count(old) != 1 for old, _ in pairs):
-            continue
-        for old, new in pairs:
-            if source.count(old) != 1:
-                break  # the first edit took the second's lines: not two separate mistakes
-            source = source.replace(old, new)
-        else:
-            tried += 1
-            expected = edits[first][1] | edits[second][1]
-            got = lost(run_checks(source, tmp_path / f"{first}+{second}"))
-            if got != expected:
-                bad.append((first, second, got ^ expected))
-    assert not bad
-    assert tried >= len(names) - 3  # nearly every pair is two separate mistakes
