@@ -47,6 +47,7 @@ MODULE_SECONDS = {
     "test_nbgrader_flow.py": 150,
     "test_04_serving_grading.py": 120,
     "test_05_eda.py": 100,
+    "test_fair_checks_04.py": 110,  # each 04 check alone: 216 gradings, 105-115 CPU-s
     "test_02_flask_rest.py": 80,
     "test_site_browser.py": 60,
     "test_writeback.py": 60,
