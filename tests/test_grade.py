@@ -17,6 +17,7 @@ import pytest
 from autograder.mutants import catalogue
 from autograder.topics import TOPICS
 from helpers import BIN, week4
+from hidden import course_key
 from week4.grading.demo import build
 
 TOPIC = "01-virtualenv"
@@ -53,6 +54,7 @@ def demo(tmp_path_factory):
     expected = build(root, students=30)
     one_of_each_kind(root, expected)
     out = root / "out"
+    course_key(root)  # the same hidden inputs in every run: no luck of the draw
     proc = week4("grade", "--submissions", str(root / "submitted"), "--jobs", "2",
                  "--out", str(out), timeout=3600)
     assert proc.returncode == 0, proc.stderr

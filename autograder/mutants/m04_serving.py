@@ -40,7 +40,7 @@ def mutants() -> dict[str, tuple[dict[str, str], set[str]]]:
         # The server "helps" by filling unknown ages itself, unlike the pipeline's median imputer.
         "server-preprocessing": (
             edit("to_frame", ("    return frame.astype(",
-                              "    frame['age'] = frame['age'].fillna(30.0)  # unknown age: assume 30\n"
+                              "    frame['age'] = frame['age'].fillna(0)  # unknown age: 0\n"
                               "    return frame.astype(")),
             {"api-matches-pipeline"}),
         # `body` used as a feature (a body number means the passenger died); the server, which
