@@ -171,3 +171,30 @@ def test_adversarial_submission_scores_zero_without_hanging(name, tmp_path):
     result = grade(TOPIC, notebook_from_code(TOPIC, source, folder=tmp_path))
     assert result.score == 0, {c.id: c.message for c in result.checks if c.passed}
     assert all(c.message for c in result.checks)  # every failure says why
+
+
+def test_a_case_limit_is_cpu_time_so_a_crowded_machine_changes_no_grade():
+    """A function computing past its case's wall period on a crowded machine (a fifth of the
+    CPU, here) still answers; one that blocks or loops is stopped (autograder/sandboxed/eda.py)."""
+    import time
+
+    import pytest
+
+    from autograder.sandboxed.eda import TimeUp, time_limit
+
+    def crowded(seconds: float) -> str:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            t = time.process_time()
+            while time.process_time() - t < 0.02:
+                pass
+            time.sleep(0.08)
+        return "done"
+
+    with time_limit(1.0):
+        assert crowded(2.0) == "done"  # 0.4 s of CPU over twice the wall period
+    with pytest.raises(TimeUp), time_limit(0.5):
+        time.sleep(30)  # blocked: stopped at the period
+    with pytest.raises(TimeUp), time_limit(0.5):
+        while True:  # a loop: stopped at its CPU limit
+            pass

@@ -7,9 +7,10 @@ function on a fresh copy, and turns what comes back (a DataFrame, a Series, a di
 Figure) into plain data. It never judges right or wrong: the grader does that, with its own
 reference code on the same variant.
 
-Every call runs under a per-case alarm (SIGALRM), so one function that loops forever costs
-a few seconds, and the same child (with pandas already imported) goes on to the next request.
-The sandbox's own request timeout stays in place for code that defeats the alarm.
+Every call runs under a per-case limit (CPU time; wall time for a call that blocks), so one
+function that loops forever costs a few seconds, and the same child (with pandas already
+imported) goes on to the next request. The sandbox's own request timeout stays in place for
+code that defeats the alarm.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from autograder.sandboxed.runtime import NotPlainData, describe, to_plain
+from autograder.sandboxed.runtime import BUSY_SHARE, WALL_RENEWALS, NotPlainData, describe, to_plain
 
 MAX_ROWS = 5000  # a table this big did not come from a 1309-row input
 
@@ -38,16 +39,31 @@ class TimeUp(BaseException):
 
 @contextmanager
 def time_limit(seconds: float):
-    def on_alarm(signum, frame):
+    """`seconds` of CPU time for one call; in wall-clock time `seconds` for a call that blocks,
+    with the period renewed (up to WALL_RENEWALS times) while the call keeps computing, as on
+    a crowded grading machine: the same rule as a notebook cell's (runtime._cell_alarm)."""
+    state = {"cpu": time.process_time(), "renewals": 0}
+
+    def on_signal(signum, frame):
+        if signum == signal.SIGALRM and state["renewals"] < WALL_RENEWALS:
+            used = time.process_time() - state["cpu"]
+            if used >= BUSY_SHARE * seconds:  # busy, not blocked: another period
+                state["cpu"] += used
+                state["renewals"] += 1
+                signal.setitimer(signal.ITIMER_REAL, seconds)
+                return
         raise TimeUp()
 
-    previous = signal.signal(signal.SIGALRM, on_alarm)
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGALRM, signal.SIGPROF)}
+    signal.setitimer(signal.ITIMER_PROF, seconds)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 _tables: dict[str, object] = {}
