@@ -4,6 +4,10 @@ costs exactly its checks, and adversarial notebooks score nothing.
 Every notebook is graded once, by the same command the notebook's test cells run
 (`python -m autograder 04-serving NOTEBOOK`), four at a time: a grading trains a model and
 then mostly waits for HTTP answers, so several can share the two cores of the CI machine.
+The mutants whose practice-mode messages test_messages_explain_the_mistake does not read are
+graded in grading mode instead (UNDER_A_KEY, a key file and a student id, as `week4 grade`
+runs it): each mutant costs one whole grading, and each mode is proven on whole notebooks.
+Every mutant in both modes, and every pair of them: tests/test_mutant_pairs.py (in process).
 The mistakes and adversaries come from the topic's catalogue (autograder/mutants/m04_serving.py),
 which the demo class uses too.
 """
@@ -22,6 +26,7 @@ import pytest
 
 from autograder.mutants import m04_serving as catalogue
 from helpers import EXERCISES, ROOT, SOLUTIONS, mutate, notebook_from_code
+from hidden import course_key
 
 TOPIC = "04-serving"
 ALL_CHECKS = {
@@ -35,11 +40,13 @@ ALL_CHECKS = {
 
 MUTANTS = catalogue.MUTANTS  # {name: ({grade_id: new source}, the checks it loses)}
 ADVERSARIES = catalogue.ADVERSARIES  # {name: (notebook code, seconds it may take at most)}
+# Graded under a key (the others in practice mode): the mutants whose messages no test reads.
+UNDER_A_KEY = {"lenient-input", "missing-field-500", "model-at-import"}
 
 
-def grade_file(notebook: Path) -> dict:
+def grade_file(notebook: Path, *options: str) -> dict:
     start = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "autograder", TOPIC, str(notebook)],
+    proc = subprocess.run([sys.executable, "-m", "autograder", TOPIC, str(notebook), *options],
                           capture_output=True, text=True, timeout=400, cwd=ROOT, check=False)
     assert proc.returncode == 0, proc.stderr[-2000:]
     return {**json.loads(proc.stdout), "seconds": time.monotonic() - start}
@@ -49,6 +56,9 @@ def grade_file(notebook: Path) -> dict:
 def graded(tmp_path_factory) -> dict[str, dict]:
     """Every notebook of this module, graded once: {name: the grader's JSON}."""
     base = tmp_path_factory.mktemp("serving")
+    key = course_key(base, "04-mutants")
+    options = {f"mutant:{name}": ("--key", str(key), "--student", f"student{i}")
+               for i, name in enumerate(sorted(UNDER_A_KEY))}
     notebooks = {"solution": SOLUTIONS / TOPIC / f"{TOPIC}.ipynb",
                  "release": EXERCISES / TOPIC / f"{TOPIC}.ipynb"}
     for name, (cells, _) in MUTANTS.items():
@@ -59,7 +69,8 @@ def graded(tmp_path_factory) -> dict[str, dict]:
     # The slowest first, so that the workers finish together.
     order = sorted(notebooks, key=lambda n: (not n.startswith("adversarial:infinite"), n))
     with ThreadPoolExecutor(max_workers=int(os.environ.get("WEEK4_TEST_PARALLEL", "4"))) as pool:
-        results = dict(zip(order, pool.map(lambda n: grade_file(notebooks[n]), order)))
+        results = dict(zip(order, pool.map(
+            lambda n: grade_file(notebooks[n], *options.get(n, ())), order)))
     return results
 
 
@@ -82,6 +93,7 @@ def test_release_scores_zero(graded):
 @pytest.mark.parametrize("name", sorted(MUTANTS))
 def test_mutant_loses_exactly_its_checks(graded, name):
     result = graded[f"mutant:{name}"]
+    assert result.get("mode", "practice") == ("grading" if name in UNDER_A_KEY else "practice")
     expected = MUTANTS[name][1]
     assert failed(result) == expected, {c["id"]: c["message"] for c in result["checks"]
                                         if not c["passed"]}

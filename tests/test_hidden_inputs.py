@@ -392,17 +392,9 @@ def test_04_memorised_labels_stay_below_the_bar_honest_models_clear():
         assert np.mean(memorised) < MIN_AGREEMENT <= np.mean(honest), (memorised, honest)
 
 
-@pytest.mark.parametrize("name", sorted(catalogue("04-serving").MUTANTS))
-def test_04_mutant_whole_notebook_under_a_key(name, tmp_path):
-    """Every mutant, each under its own key of the cycle: the checks that draw passengers and
-    splits, and the ones that do not (they must not start failing in grading mode either)."""
-    mutants = catalogue("04-serving").MUTANTS
-    replacements, expected = mutants[name]
-    index = list(mutants).index(name)
-    graded = grade_topic("04-serving", mutate("04-serving", replacements, tmp_path),
-                         key=KEYS[(index + 5) % N_KEYS], student=f"student{index}")
-    assert {c.id for c in graded.checks if not c.passed} == expected, \
-        [c.message for c in graded.checks if not c.passed]
+# 04's mutants under keys: in process, every mutant in both modes and every pair of them
+# (tests/test_mutant_pairs.py); as whole notebooks, the ones test_04_serving_grading.py grades
+# under a key (UNDER_A_KEY). Each mutant is graded in a sandbox once.
 
 
 MEMORISER = '''
