@@ -6,22 +6,25 @@ cells differ is put in one notebook and graded in this process, through the inte
 sandboxed submission offers, with the in-process harnesses of tests/test_fair_checks.py and
 tests/test_02_fair_inprocess.py (our own cells only, never a submission):
 
-- 01 (38 pairs), 03 (96) and 05 (140): every pair in practice mode and again under a key.
+- 01 (38 pairs): every pair in practice mode and again under a key.
 - 02: its mutants all edit the one app.py cell; the 144 pairs of split_edits whose anchors
   are separate (each found once in the solution, not overlapping) are applied to one app.
 - 03: moto in this process (mock_aws, fresh for each grading) stands in for the grader's moto
   server, and the notebook's requests are logged as its proxy logs them.
 - 04 (32 pairs): the Lab of the checks on an in-process child (the serving helpers, the app
   served by a thread, the clean child's helpers: all called here).
-- 02 and 04 grade each pair once, practice mode and a key in turn (each mode sees every
-  mutant): both modes would cost another 35 and 45 CPU-s.
+- 02, 03, 04 and 05 grade each pair once, practice mode and a key in turn (each mode sees
+  every mutant; the single mutants are graded in both modes by the topics' tests and
+  tests/test_hidden_inputs.py).
 
-Left out: gunicorn-serves (03: gunicorn on a trained model in a jail, seconds a run; it reads
-only gunicorn.conf.py and no mutant loses it) and 04's api-matches-pipeline and batch-order
-(the 324 single requests of the skew set: 3.5 CPU-s a grading). Where two mistakes meet in one
+Every check of every topic judges every pair. One is judged by what it reads rather than run
+here: 03's gunicorn-serves starts gunicorn (seconds, in a jail) on the grader's own model with
+the notebook's gunicorn.conf.py and nothing else of it, so a pair whose file is byte for byte
+the solution's gets the solution's verdict (a pass, graded in a sandbox by test_03_cloud), and
+a pair that changed the file fails this test (gunicorn_verdict). Where two mistakes meet in one
 notebook (one mutant's code calls what the other breaks), the pair's exact verdict is written
-out with why (MEET_02, MEET_03, MEET_04). The module takes about 3 CPU-minutes on the 2-core
-machine. Single mutants, whole notebooks and the sandbox itself: the topics' tests.
+out with why (MEET_02, MEET_03, MEET_04). Single mutants, whole notebooks and the sandbox
+itself: the topics' tests.
 """
 
 from __future__ import annotations
@@ -175,11 +178,11 @@ def test_02_every_pair_of_separate_edits_loses_the_union(tmp_path):
 
 
 # --- topic 03 -------------------------------------------------------------------------------
-# Every check but gunicorn-serves: the pure functions, the chart, sha256_file, S3 and EC2
-# through moto's in-process mock, the credential scan and the signed requests, and the
-# gunicorn settings (the config file run as gunicorn runs it).
+# Every check: the pure functions, the chart, sha256_file, S3 and EC2 through moto's in-process
+# mock, the credential scan and the signed requests, and the gunicorn settings (the config file
+# run as gunicorn runs it); gunicorn-serves by the file it reads (gunicorn_verdict).
 
-SKIP_03 = {"gunicorn-serves"}
+SKIP_03 = {"gunicorn-serves"}  # not run here: gunicorn_verdict gives its verdict
 # The one pair whose mistakes meet: that mutant's download_model verifies with sha256_file,
 # which the other makes an MD5, so the notebook refuses every intact model too (a third
 # mistake, of the pair); s3-verify, lost by both, then says it could not test.
@@ -294,9 +297,37 @@ def lost_03(replacements: dict[str, str], key: bytes | None, aws) -> dict[str, s
         nb = Notebook03Files(namespace_03(replacements), inputs_03(key),
                              sandbox_cells("03-cloud", replacements))
         only = {f.check_info.id for f in check_functions("03-cloud")} - SKIP_03
-        return run_03(nb, only, aws)
+        return {**run_03(nb, only, aws), **gunicorn_verdict(Path("gunicorn.conf.py"))}
     finally:
         os.chdir(folder.parent)
+
+
+def known_configs() -> dict[bytes, dict[str, str]]:
+    """{gunicorn.conf.py as written: gunicorn-serves' verdict} for the files whose verdict a
+    sandbox proved: the solution's (test_03_cloud grades it full marks) and each mutant's that
+    rewrites the file (graded by test_03_cloud too, losing what MUTANTS says)."""
+    nb = json.loads((SOLUTIONS / "03-cloud" / "03-cloud.ipynb").read_text(encoding="utf-8"))
+    known = {cell.source.encode("utf-8"): {} for cell in code_cells(nb)
+             if cell.kind == "writefile" and Path(cell.target).name == "gunicorn.conf.py"}
+    assert len(known) == 1, "the solution writes gunicorn.conf.py once"
+    for name, (cells, loses) in m03.MUTANTS.items():
+        for source in cells.values():
+            first, _, body = source.partition("\n")
+            if first.startswith("%%writefile") and first.split()[-1] == "gunicorn.conf.py":
+                known[body.encode("utf-8")] = \
+                    {"gunicorn-serves": f"as {name!r} alone"} if "gunicorn-serves" in loses else {}
+    return known
+
+
+def gunicorn_verdict(config: Path) -> dict[str, str]:
+    """gunicorn-serves' verdict for a notebook that wrote `config`: the check reads nothing of
+    the notebook but that file, so a file a sandbox has judged gets that verdict (two mutants
+    never both rewrite it: they would replace the same cell). Any other file cannot be judged
+    here (gunicorn in a jail), and the test stops."""
+    written = config.read_bytes() if config.is_file() else None
+    known = known_configs()
+    assert written in known, "this pair writes a gunicorn.conf.py no sandbox has graded"
+    return known[written]
 
 
 @MODES
@@ -306,14 +337,13 @@ def test_03_solution_in_process(key, aws):
     assert lost_03({}, key, aws) == {}
 
 
-@MODES
-def test_03_every_pair_of_mutants_loses_the_union(key, aws):
-    """96 pairs of the 15 mutants (9 pairs replace the same cell), every check but
-    gunicorn-serves, which no mutant loses; one pair's mistakes meet (MEET_03)."""
-    assert not any(SKIP_03 & loses for _, loses in m03.MUTANTS.values())
+def test_03_every_pair_of_mutants_loses_the_union(aws):
+    """96 pairs of the 15 mutants (9 pairs replace the same cell), every check (gunicorn-serves
+    by the file it reads); one pair's mistakes meet (MEET_03). Practice mode
+    for the pairs at even positions, a key for the odd ones (each mode sees every mutant)."""
     mutants = m03.MUTANTS
     grade = in_one_notebook(mutants, lambda cells, k: lost_03(cells, k, aws))
-    assert not union_of_pairs(mutants, cell_pairs(mutants), grade, [key], SKIP_03, MEET_03)
+    assert not union_of_pairs(mutants, cell_pairs(mutants), grade, [None, KEY], meet=MEET_03)
 
 
 # --- topic 04 -------------------------------------------------------------------------------
@@ -327,12 +357,11 @@ def test_03_every_pair_of_mutants_loses_the_union(key, aws):
 # those sources and rows, and each grading gets its own deep copy of the pipeline. The
 # grader's reference answers (grading mode) depend only on the key: computed once too.
 #
-# Left out of the pair runs: api-matches-pipeline and batch-order, which judge the 324 single
-# POST /predict of the skew set (3.5 CPU-s a grading; 110 s for 32 pairs). Every other check
-# runs on every pair.
+# Every check runs on every pair, api-matches-pipeline and batch-order too: the 324 single
+# POST /predict of the skew set are most of a pair's time (3.5 CPU-s a grading).
 
 CELLS_04 = ["train", "to_frame", "save_model", "load_model", "schemas", "create_app"]
-SKIP_04 = {"api-matches-pipeline", "batch-order"}
+SKIP_04: frozenset = frozenset()  # checks left out of lost_04 (test_fair_checks_04 sets it)
 # The one pair whose mistakes meet: the leaky pipeline wants `body`, so the notebook's own
 # try-it cells fail and save no model/, and the cell that loads model/ at import then raises
 # before it defines create_app: nothing is served (as a whole-notebook grading finds, notes
@@ -465,8 +494,8 @@ def lost_04(replacements: dict[str, str], key: bytes | None = None) -> dict[str,
 
 
 def test_04_every_pair_of_mutants_loses_the_union():
-    """32 pairs of the 10 mutants (13 pairs replace the same cell), every check but SKIP_04:
-    practice mode for the pairs at even positions, a key for the odd ones (each mode sees
+    """32 pairs of the 10 mutants (13 pairs replace the same cell), every check: practice
+    mode for the pairs at even positions, a key for the odd ones (each mode sees
     every mutant)."""
     assert SERVED_04 <= {f.check_info.id for f in check_functions("04-serving")}
     assert lost_04({}) == {}
@@ -478,9 +507,10 @@ def test_04_every_pair_of_mutants_loses_the_union():
 
 # --- topic 05 -------------------------------------------------------------------------------
 
-@MODES
-def test_05_every_pair_of_mutants_loses_the_union(key):
-    """140 pairs of the 18 mutants (13 pairs replace the same cell), every check."""
+def test_05_every_pair_of_mutants_loses_the_union():
+    """140 pairs of the 18 mutants (13 pairs replace the same cell), every check: practice
+    mode for the pairs at even positions, a key for the odd ones (each mode sees every
+    mutant)."""
     mutants = m05.MUTANTS
     assert not union_of_pairs(mutants, cell_pairs(mutants), in_one_notebook(mutants, lost_05),
-                              [key])
+                              [None, KEY])
