@@ -51,7 +51,8 @@ MODULE_SECONDS = {
     "test_02_flask_rest.py": 80,
     "test_site_browser.py": 60,
     "test_writeback.py": 60,
-    "test_fair_checks.py": 50,
+    "test_fair_checks.py": 40,
+    "test_fair_checks_alone.py": 60,  # each check alone, 01/03/05: solution, mutants, catalogue
     "test_report_browser.py": 50,
     "test_instructor_flow.py": 50,
     "test_03_cloud_demos.py": 50,

@@ -7,8 +7,9 @@
 - Topic 03's chart (m03_cloud.FAIR_PLOTS): plot_scaling drawn with seaborn's hue=, steps,
   stairs, bars, fill_between, pandas, a figure legend; and wrong ones (a hidden or
   transparent line with the right data, a hidden legend): read as a person sees them.
-- Pairs of single-rule mutants, every topic: tests/test_mutant_pairs.py, with the harnesses
-  of this module (lost_01, lost_05, namespace_03, Notebook03, run_03).
+- Pairs of single-rule mutants, every topic: tests/test_mutant_pairs.py, and each check
+  alone: tests/test_fair_checks_alone.py, both with the harnesses of this module (lost_01,
+  lost_05, namespace_03, Notebook03, run_03).
 
 The notebook's functions are our own cells (solution, mutants, catalogue), defined here; the
 checks run on them through the interface a sandboxed submission offers (`run`, `call`,
@@ -91,13 +92,14 @@ class Notebook01(InProcessNotebook):
         return reply.value
 
 
-def lost_01(replacements: dict[str, str], key: bytes | None) -> dict[str, str]:
+def lost_01(replacements: dict[str, str], key: bytes | None, only=None) -> dict[str, str]:
+    """{check id: message} of the checks that fail (all but SKIP_01, or those in `only`)."""
     ns = namespace("01-virtualenv", replacements, FUNCTIONS_01)
     nb = Notebook01({n: ns[n] for n in FUNCTIONS_01 if n in ns},
                     Inputs(key, "s1", "01-virtualenv") if key else Inputs())
     lost = {}
     for func in check_functions("01-virtualenv"):
-        if func.check_info.id not in SKIP_01:
+        if func.check_info.id not in SKIP_01 and (only is None or func.check_info.id in only):
             try:
                 func(nb)
             except CheckFailed as exc:
@@ -331,11 +333,14 @@ class Notebook05:
         return f"{shown or name} {reply.explain()}"
 
 
-def lost_05(replacements: dict[str, str], key: bytes | None) -> dict[str, str]:
+def lost_05(replacements: dict[str, str], key: bytes | None, only=None) -> dict[str, str]:
+    """{check id: message} of the checks that fail (all, or those in `only`)."""
     ns = namespace("05-eda", replacements, FUNCTIONS_05)
     nb = Notebook05(ns, Inputs(key, "s1", "05-eda") if key else Inputs())
     lost = {}
     for func in check_functions("05-eda"):
+        if only is not None and func.check_info.id not in only:
+            continue
         try:
             func(nb)
         except CheckFailed as exc:
@@ -407,44 +412,4 @@ def test_errors_name_the_function_and_the_cell_not_a_cell_number(tmp_path):
 
 
 # --- each check alone gives the verdict of the full run ------------------------------------------
-
-def alone(topic: str, make_nb, reset=lambda: None, only=None) -> set[str]:
-    """The checks that fail when each runs alone, on a notebook of its own."""
-    lost = set()
-    for func in check_functions(topic):
-        if func.check_info.id in SKIP_01 or only is not None and func.check_info.id not in only:
-            continue
-        reset()
-        try:
-            func(make_nb())
-        except CheckFailed:
-            lost.add(func.check_info.id)
-    reset()
-    return lost
-
-
-@pytest.mark.parametrize("name", list(m01.FAIR))
-def test_01_each_check_alone_agrees(name):
-    replacements, _ = m01.FAIR[name]
-    ns = namespace("01-virtualenv", replacements, FUNCTIONS_01)
-    functions = {n: ns[n] for n in FUNCTIONS_01 if n in ns}
-    assert alone("01-virtualenv", lambda: Notebook01(functions, Inputs())) == \
-        set(lost_01(replacements, None))
-
-
-@pytest.mark.parametrize("name", list(m03.FAIR))
-def test_03_each_check_alone_agrees(name):
-    import autograder.checks.test_03_cloud as checks
-    from hidden import PURE_03_CHECKS
-
-    functions = pure_functions_03(m03.FAIR[name][0])
-    lost = alone("03-cloud", lambda: InProcessNotebook(functions, Inputs()), checks._cache.clear,
-                 set(PURE_03_CHECKS))
-    assert lost == set(run_pure_03(functions, None)) == m03.FAIR[name][1]
-
-
-@pytest.mark.parametrize("name", list(m05.FAIR))
-def test_05_each_check_alone_agrees(name):
-    replacements, _ = m05.FAIR[name]
-    ns = namespace("05-eda", replacements, FUNCTIONS_05)
-    assert alone("05-eda", lambda: Notebook05(ns, Inputs())) == set(lost_05(replacements, None))
+# For the solution, every mutant and this catalogue, every check: tests/test_fair_checks_alone.py.
