@@ -29,7 +29,7 @@ import pytest
 
 matplotlib.use("Agg")
 
-from helpers import SOLUTIONS  # noqa: E402
+from helpers import SOLUTIONS, load_solution  # noqa: E402
 from hidden import (  # noqa: E402
     InProcessNotebook,
     check_functions,
@@ -48,7 +48,7 @@ from autograder.sandbox import Reply  # noqa: E402
 from autograder.sandboxed.runtime import to_plain  # noqa: E402
 
 KEY = random_keys(1, salt="fair-checks")[0]  # repeatable: WEEK4_TEST_KEYS explores others
-SKIP_01 = {"venv-create"}  # a real environment in a sandbox: the whole-notebook tests
+SKIP_01: frozenset = frozenset()  # checks lost_01 leaves out: none (venv-create: below)
 FUNCTIONS_01 = ["in_virtualenv", "parse_freeze", "unsatisfied", "create_venv",
                 "activation_command"]
 
@@ -92,19 +92,79 @@ class Notebook01(InProcessNotebook):
         return reply.value
 
 
+# venv-create makes a real environment and runs its interpreter in a jail: a sandbox's work,
+# seconds a run. It calls create_venv and nothing else of the notebook, so it is judged by what
+# create_venv is: a notebook whose create_venv cell is the solution's, or the one mutant's that
+# rewrites it, and whose names that function reads (venv, sys, Path) are bound as in the
+# solution, gets the verdict a sandbox gave that cell (test_01_virtualenv grades the solution
+# and every mutant whole). Anything else cannot be judged here, and the test stops.
+BY_SOURCE_01 = {"venv-create"}
+
+
+def _same(a, b) -> bool:
+    code_a, code_b = getattr(a, "__code__", None), getattr(b, "__code__", None)
+    if code_a is not None and code_b is not None:
+        return (code_a.co_code, code_a.co_consts, code_a.co_names) == \
+            (code_b.co_code, code_b.co_consts, code_b.co_names)
+    return a is b
+
+
+def venv_create_verdict(replacements: dict[str, str], ns: dict) -> dict[str, str]:
+    solution_ns = namespace("01-virtualenv", {}, FUNCTIONS_01)
+    known = {cell_source(c): {} for c in load_solution("01-virtualenv")["cells"]
+             if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "create_venv"}
+    for name, (cells, loses) in m01.MUTANTS.items():
+        if "create_venv" in cells:
+            known[cells["create_venv"]] = \
+                {"venv-create": f"as {name!r} alone"} if "venv-create" in loses else {}
+    source = replacements.get("create_venv", next(iter(known)))
+    assert source in known, "create_venv is none a sandbox graded: grade it in a sandbox"
+    func, reference = ns.get("create_venv"), solution_ns["create_venv"]
+    if source != next(iter(known)):  # the mutant's own function: compare what it reads
+        reference_ns = namespace("01-virtualenv", {"create_venv": source}, FUNCTIONS_01)
+        reference = reference_ns["create_venv"]
+        solution_ns = reference_ns
+    assert func is not None and _same(func, reference), \
+        "create_venv differs from the cell graded in a sandbox"
+    for name in func.__code__.co_names:
+        if name in solution_ns or name in ns:
+            assert _same(ns.get(name), solution_ns.get(name)), \
+                f"create_venv reads {name}, which this notebook binds differently"
+    return known[source]
+
+
 def lost_01(replacements: dict[str, str], key: bytes | None, only=None) -> dict[str, str]:
-    """{check id: message} of the checks that fail (all but SKIP_01, or those in `only`)."""
+    """{check id: message} of the checks that fail (all but SKIP_01, or those in `only`);
+    venv-create by the function it calls (venv_create_verdict)."""
     ns = namespace("01-virtualenv", replacements, FUNCTIONS_01)
     nb = Notebook01({n: ns[n] for n in FUNCTIONS_01 if n in ns},
                     Inputs(key, "s1", "01-virtualenv") if key else Inputs())
     lost = {}
     for func in check_functions("01-virtualenv"):
-        if func.check_info.id not in SKIP_01 and (only is None or func.check_info.id in only):
-            try:
-                func(nb)
-            except CheckFailed as exc:
-                lost[func.check_info.id] = str(exc)
+        check_id = func.check_info.id
+        if check_id in SKIP_01 or only is not None and check_id not in only:
+            continue
+        if check_id in BY_SOURCE_01:
+            lost.update(venv_create_verdict(replacements, ns))
+            continue
+        try:
+            func(nb)
+        except CheckFailed as exc:
+            lost[check_id] = str(exc)
     return lost
+
+
+def test_01_venv_create_is_judged_only_where_a_sandbox_judged_the_same_function():
+    """Control cases of venv_create_verdict: a create_venv no sandbox graded, and a later cell
+    that rebinds a name create_venv reads (`sys`), are refused rather than guessed."""
+    later = next(cell_source(c) for c in load_solution("01-virtualenv")["cells"]
+                 if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") ==
+                 "activation_command")
+    for replacements in ({"create_venv": "def create_venv(path):\n    return str(path)\n"},
+                         {"activation_command": later + "\nsys = None\n"}):
+        with pytest.raises(AssertionError):
+            lost_01(replacements, None, {"venv-create"})
+    assert lost_01({}, None, {"venv-create"}) == {}
 
 
 @pytest.mark.parametrize("key", [None, KEY], ids=["practice", "grading"])
@@ -126,12 +186,13 @@ def test_01_real_world_shapes(name, key):
 
 
 def test_01_raise_everything_earns_nothing():
-    """The exact score: 0 of the 13 points checked here, in both modes."""
+    """The exact score: 0 of the 13 points its functions can lose (create_venv is the
+    solution's: venv-create keeps its 2 of the 15), in both modes."""
     replacements, _ = m01.FAIR["every function raises ValueError"]
     for key in (None, KEY):
         lost = lost_01(replacements, key)
         assert sum(points("01-virtualenv")[c] for c in lost) == \
-            sum(p for c, p in points("01-virtualenv").items() if c not in SKIP_01) == 13
+            sum(p for c, p in points("01-virtualenv").items() if c != "venv-create") == 13
 
 
 # --- topic 03 -------------------------------------------------------------------------------

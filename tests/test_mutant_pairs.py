@@ -17,11 +17,12 @@ tests/test_02_fair_inprocess.py (our own cells only, never a submission):
   every mutant; the single mutants are graded in both modes by the topics' tests and
   tests/test_hidden_inputs.py).
 
-Every check of every topic judges every pair. One is judged by what it reads rather than run
-here: 03's gunicorn-serves starts gunicorn (seconds, in a jail) on the grader's own model with
-the notebook's gunicorn.conf.py and nothing else of it, so a pair whose file is byte for byte
-the solution's gets the solution's verdict (a pass, graded in a sandbox by test_03_cloud), and
-a pair that changed the file fails this test (gunicorn_verdict). Where two mistakes meet in one
+Every check of every topic judges every pair. Two are judged by what they read rather than run
+here, because each needs a jail and seconds: 03's gunicorn-serves starts gunicorn on the
+grader's own model with the notebook's gunicorn.conf.py and nothing else of it, so a pair whose
+file is byte for byte one a sandbox graded (the solution's, or the one mutant's that rewrites
+it) gets that verdict, and a pair that wrote any other file fails this test (gunicorn_verdict);
+01's venv-create likewise by the create_venv it calls (test_fair_checks.venv_create_verdict). Where two mistakes meet in one
 notebook (one mutant's code calls what the other breaks), the pair's exact verdict is written
 out with why (MEET_02, MEET_03, MEET_04). Single mutants, whole notebooks and the sandbox
 itself: the topics' tests.
@@ -110,11 +111,12 @@ def in_tmp(monkeypatch, tmp_path):
 
 @MODES
 def test_01_every_pair_of_mutants_loses_the_union(key):
-    """38 pairs of the 10 mutants, each both mistakes in one namespace (create-venv is graded
-    only in a sandbox: SKIP_01)."""
+    """38 pairs of the 10 mutants, each both mistakes in one namespace, every check
+    (venv-create by the function it calls: test_fair_checks.venv_create_verdict)."""
     mutants = m01.MUTANTS
+    assert not SKIP_01
     assert not union_of_pairs(mutants, cell_pairs(mutants), in_one_notebook(mutants, lost_01),
-                              [key], SKIP_01)
+                              [key])
 
 
 # --- topic 02 -------------------------------------------------------------------------------
