@@ -3,8 +3,9 @@ the full run, for the solution and every mutant (autograder/mutants/m04_serving.
 as tests/test_fair_checks.py shows for 01, 03 and 05 and tests/test_02_fair_inprocess.py for 02.
 
 The harness is test_mutant_pairs' (lost_04): the Lab of the checks on our own cells run in this
-process, the app served by a thread here, trainings made once per train() source and rows and
-each grading given its own copy, the grader's reference answers made once per key. Each run
+process, the app made and served as in the sandbox (requests to its WSGI callable), trainings
+made once per train() source and rows and each grading given its own copy, the grader's
+reference answers made once per key. Each run
 alone is a grading of its own: the notebook run again into a new namespace, a new Lab and
 working folder, a new app, and the serving helpers' state emptied, as in a new child.
 

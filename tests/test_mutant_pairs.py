@@ -11,8 +11,8 @@ tests/test_02_fair_inprocess.py (our own cells only, never a submission):
   are separate (each found once in the solution, not overlapping) are applied to one app.
 - 03: moto in this process (mock_aws, fresh for each grading) stands in for the grader's moto
   server, and the notebook's requests are logged as its proxy logs them.
-- 04 (32 pairs): the Lab of the checks on an in-process child (the serving helpers, the app
-  served by a thread, the clean child's helpers: all called here).
+- 04 (32 pairs): the Lab of the checks on an in-process child (the serving helpers, the app's
+  WSGI callable, the clean child's helpers: all called here).
 - 02, 03, 04 and 05 grade each pair once, practice mode and a key in turn (each mode sees
   every mutant; the single mutants are graded in both modes by the topics' tests and
   tests/test_hidden_inputs.py).
@@ -355,9 +355,10 @@ def test_03_every_pair_of_mutants_loses_the_union(aws):
 
 # --- topic 04 -------------------------------------------------------------------------------
 # The Lab of autograder/checks/test_04_serving.py on our own cells, in this process: the
-# serving helpers run here on a Child of the namespace, the app is served on 127.0.0.1 by a
-# thread here, the clean child's helpers (audit, reference, make_untrusted) run here too, and
-# native code uses one thread, as in the sandbox (OMP_NUM_THREADS=1).
+# serving helpers run here on a Child of the namespace (the app made and served as in the
+# sandbox; the checks' requests go to its WSGI callable: Lab.http), the clean child's helpers
+# (audit, reference, make_untrusted) run here too, and native code uses one thread, as in the
+# sandbox (OMP_NUM_THREADS=1).
 #
 # What train() makes depends on the cells it reads (the import cell and its own; to_frame's
 # too, which the leaky mutant changes with it) and on the rows: each fit is made once per
@@ -464,6 +465,7 @@ class CleanChild:
 
 def lost_04(replacements: dict[str, str], key: bytes | None = None) -> dict[str, str]:
     from threadpoolctl import threadpool_limits
+    from werkzeug.test import Client
 
     from autograder.checks import test_04_serving as checks
 
@@ -472,6 +474,22 @@ def lost_04(replacements: dict[str, str], key: bytes | None = None) -> dict[str,
             if self._clean is None:
                 self._clean = CleanChild(Path(tempfile.mkdtemp(dir=self.nb.workdir)))
                 (self._clean.scratch / "io").mkdir()
+
+        def http(self, method, path, payload=None, raw=None, timeout=checks.HTTP_TIMEOUT):
+            """The request the grader's client sends, handed to the served app's WSGI callable
+            (werkzeug's test client) instead of through a socket: the same app, bytes and
+            headers, without three thread wake-ups per request, which on a busy machine made
+            the skew set's 324 requests take minutes. Sockets and time limits: the
+            whole-notebook tests."""
+            self.ready("serve")
+            body = raw if raw is not None else (None if payload is None else
+                                                json.dumps(payload).encode("utf-8"))
+            headers = {"Content-Type": "application/json"} if body is not None else {}
+            app = importlib.import_module("autograder.sandboxed.serving")._state["server"].app
+            resp = Client(app).open(path, method=method, data=body, headers=headers)
+            data = resp.get_data()
+            resp.close()
+            return checks.Response(resp.status_code, data, resp.headers.get("Content-Type", ""))
 
     folder = Path(tempfile.mkdtemp(dir=Path.cwd()))
     os.chdir(folder)
