@@ -31,6 +31,7 @@ itself: the topics' tests.
 from __future__ import annotations
 
 import copy
+import functools
 import importlib
 import itertools
 import json
@@ -309,6 +310,7 @@ def lost_03(replacements: dict[str, str], key: bytes | None, aws, only=None) -> 
         os.chdir(folder.parent)
 
 
+@functools.cache
 def known_configs() -> dict[bytes, dict[str, str]]:
     """{gunicorn.conf.py as written: gunicorn-serves' verdict} for the files whose verdict a
     sandbox proved: the solution's (test_03_cloud grades it full marks) and each mutant's that
