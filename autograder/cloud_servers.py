@@ -374,8 +374,10 @@ class AwsProxy:
         self.thread: threading.Thread | None = None
 
     def start(self) -> None:
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True,
-                                       name="week4-aws-proxy")
+        # stop() waits up to one poll of serve_forever: 0.05 s, not the default 0.5 s, at
+        # the end of every grading
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,),
+                                       daemon=True, name="week4-aws-proxy")
         self.thread.start()
 
     def stop(self) -> None:

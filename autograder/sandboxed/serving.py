@@ -168,7 +168,10 @@ def serve(child, model_dir: str) -> dict:
     from autograder.sandboxed.flask_server import listen_fd
 
     server = make_server("127.0.0.1", 0, app, threaded=True, fd=listen_fd())
-    threading.Thread(target=server.serve_forever, name="grader-http", daemon=True).start()
+    # shutdown() (a second serve, or the in-process test harness) waits up to one poll:
+    # 0.05 s, not serve_forever's default 0.5 s
+    threading.Thread(target=server.serve_forever, args=(0.05,), name="grader-http",
+                     daemon=True).start()
     _state["server"] = server
     return {"port": server.socket.getsockname()[1], "pid": os.getpid()}
 
