@@ -46,21 +46,21 @@ uv_from = $(1) -m pip install --quiet --disable-pip-version-check --no-warn-scri
 # tools a `make test` installed); every locked package gets exactly its locked version. Without
 # uv, pip installs the same pins, checking the hashes uv exported to requirements/.
 UV_SYNC = $(UV) sync --locked --inexact --quiet
-# Bytecode: a sandbox mounts .venv read-only and runs with PYTHONDONTWRITEBYTECODE, so a package
-# without its .pyc files is compiled from source on every import: 4 s of every grading went to
-# compiling pandas, scikit-learn and the rest again. uv compiles all of site-packages at install:
-# `make check` the packages a grading imports (the base dependencies, before JupyterLab is added,
-# to keep the install short), `make test` everything. pip compiles what it installs anyway.
+# Bytecode: a sandbox mounts .venv read-only and runs with PYTHONDONTWRITEBYTECODE, so a module
+# without its .pyc file is compiled from source on every import: 4 s of every grading went to
+# compiling pandas, scikit-learn and the rest again. `make check` compiles what a grading can
+# import (autograder/precompile.py), `make test` all of site-packages (uv --compile-bytecode).
 PIP_IN_VENV = $(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --upgrade >/dev/null
 LOCK_HINT = { echo "(changed pyproject.toml? 'make lock' updates uv.lock and requirements/)"; exit 1; }
 NO_UV = uv $(UV_VERSION) is unavailable: installing the locked versions with pip from
 
 # Student tools: the package, its checks, JupyterLab.
 $(VENV)/.student: pyproject.toml uv.lock requirements/student.txt | $(VENV)/.uv-$(UV_VERSION)
-	@if [ -x $(UV) ]; then { $(UV_SYNC) --compile-bytecode && $(UV_SYNC) --extra lab; } || $(LOCK_HINT); else \
+	@if [ -x $(UV) ]; then $(UV_SYNC) --extra lab || $(LOCK_HINT); else \
 	  echo "$(NO_UV) requirements/student.txt"; $(PIP_IN_VENV); \
 	  $(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/student.txt && \
 	  $(BIN)/python -m pip install --quiet -e '.[lab]' --no-deps; fi
+	@$(BIN)/python -m autograder.precompile
 	@touch $@
 
 # Everything: instructor (nbgrader), docs and test tools, plus the npm tools.
